@@ -1,0 +1,135 @@
+/** The native config file's schema (SPEC §2); every other gateway's config is converted into this shape. */
+import { z } from 'zod';
+import { byteSize, duration } from './units.ts';
+
+const proxyUrl = z.string().regex(/^(https?|socks5h?):\/\/[^\s]+$/i, 'must be an http://, https:// or socks5:// URL');
+
+export const STRATEGIES = ['random', 'weighted', 'round-robin', 'priority', 'least-busy'] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
+export const limitsSchema = z
+  .object({
+    /** Requests per second this deployment may receive. */
+    rps: z.number().positive().optional(),
+    /** Requests per minute this deployment may receive. */
+    rpm: z.number().positive().optional(),
+    /** Requests in flight at once; more wait in a queue up to `queue_timeout`, then get 429. */
+    concurrency: z.number().int().positive().optional(),
+    /** How long one upstream call may take before it is abandoned (504, or retried elsewhere). */
+    timeout: duration.optional(),
+    /** How long a request may wait for a free concurrency slot. */
+    queue_timeout: duration.optional(),
+  })
+  .strict();
+export type Limits = z.infer<typeof limitsSchema>;
+
+export const providerSchema = z
+  .object({
+    name: z.string().min(1),
+    type: z.string().min(1),
+    enabled: z.boolean().default(true),
+    base_url: z.url().optional(),
+    keys: z.array(z.string().min(1, 'empty key (is an environment variable unset?)')).default([]),
+    models: z.array(z.string().min(1)).default([]),
+    embedding_models: z.array(z.string().min(1)).default([]),
+    /** Client-facing model name -> upstream model name. */
+    model_map: z.record(z.string(), z.string().min(1)).default({}),
+    limits: limitsSchema.default({}),
+    weight: z.number().positive().default(1),
+    priority: z.number().int().default(0),
+    system_role: z.boolean().default(true),
+    proxy: z.union([proxyUrl, z.literal(false)]).optional(),
+    /** Extra headers sent upstream with every request. */
+    headers: z.record(z.string(), z.string()).default({}),
+    /** Azure OpenAI's api-version query parameter. */
+    api_version: z.string().optional(),
+  })
+  .strict();
+export type ProviderConfig = z.infer<typeof providerSchema>;
+
+export const clientKeySchema = z.union([
+  z.string().min(1, 'empty key (is an environment variable unset?)'),
+  z
+    .object({
+      key: z.string().min(1, 'empty key (is an environment variable unset?)'),
+      name: z.string().optional(),
+      models: z.array(z.string()).optional(),
+      rpm: z.number().int().positive().optional(),
+      tpm: z.number().int().positive().optional(),
+      quota_usd: z.number().nonnegative().optional(),
+    })
+    .strict(),
+]);
+
+const virtualModelSchema = z.discriminatedUnion('type', [
+  z
+    .object({
+      name: z.string().min(1),
+      type: z.literal('reasoning'),
+      model: z.string().min(1),
+      status_feedback: z.boolean().default(false),
+    })
+    .passthrough(),
+  z
+    .object({
+      name: z.string().min(1),
+      type: z.literal('ensemble'),
+      members: z.array(z.string().min(1)).min(1),
+      summarizer: z.string().min(1),
+    })
+    .passthrough(),
+]);
+
+const priceSchema = z
+  .object({
+    input: z.number().nonnegative(),
+    output: z.number().nonnegative(),
+    cached_input: z.number().nonnegative().optional(),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    server: z
+      .object({
+        port: z.number().int().min(0).max(65535).default(3000),
+        host: z.string().default('0.0.0.0'),
+        body_limit: byteSize.default(20 * 1024 * 1024),
+      })
+      .strict()
+      .default({ port: 3000, host: '0.0.0.0', body_limit: 20 * 1024 * 1024 }),
+    auth: z
+      .object({ keys: z.array(clientKeySchema).default([]) })
+      .strict()
+      .default({ keys: [] }),
+    database: z.string().optional(),
+    redis: z.string().optional(),
+    proxy: proxyUrl.optional(),
+    log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+    routing: z
+      .object({
+        strategy: z.enum(STRATEGIES).default('random'),
+        /** Further deployments tried after the first fails (before any byte reached the client). */
+        retries: z.number().int().min(0).max(10).default(2),
+        cooldown_on_429: duration.default(60_000),
+        /** Default upstream timeout for deployments that set none. */
+        timeout: duration.default(300_000),
+        /** Default wait for a concurrency slot for deployments that set none. */
+        queue_timeout: duration.default(30_000),
+      })
+      .strict()
+      .default({ strategy: 'random', retries: 2, cooldown_on_429: 60_000, timeout: 300_000, queue_timeout: 30_000 }),
+    providers: z.array(providerSchema).default([]),
+    models: z
+      .object({
+        aliases: z.record(z.string(), z.string().min(1)).default({}),
+        virtual: z.array(virtualModelSchema).default([]),
+      })
+      .strict()
+      .default({ aliases: {}, virtual: [] }),
+    prices: z.record(z.string(), priceSchema).default({}),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;

@@ -1,0 +1,67 @@
+/** The contract every provider folder implements: its descriptor, converters to and from the canonical form, and HTTP details. */
+
+import type { ProviderConfig } from '../config/schema.ts';
+import type {
+  ChatRequest,
+  ChatResponse,
+  CompletionRequest,
+  CompletionResponse,
+  EmbeddingRequest,
+  EmbeddingResponse,
+  StreamEvent,
+} from '../core/types.ts';
+
+/** One HTTP request to an upstream, fully built: the router sends it through the right connection pool. */
+export interface UpstreamCall {
+  /** Absolute URL (origin + path + query). */
+  url: string;
+  method?: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/** Everything a converter needs to address one deployment: where, with which key, under which model name. */
+export interface Target {
+  /** Base URL without a trailing slash. */
+  baseUrl: string;
+  /** The credential for this deployment, or undefined for keyless upstreams (local servers). */
+  key: string | undefined;
+  /** The model name upstream knows. */
+  upstreamModel: string;
+  provider: ProviderConfig;
+}
+
+/** Upstream body chunks as they arrive. */
+export type ByteStream = AsyncIterable<Uint8Array>;
+
+export interface Codec<Req, Res> {
+  encode(req: Req, target: Target): UpstreamCall;
+  decode(body: string, target: Target): Res;
+  /** Upstream stream bytes -> canonical events; ends with a `finish` (and `usage` when upstream reported it). */
+  decodeStream?(body: ByteStream, target: Target): AsyncIterable<StreamEvent>;
+}
+
+export type Endpoint = 'chat' | 'completions' | 'embeddings';
+
+export interface ProviderDescriptor {
+  type: string;
+  /** Used when the provider config gives no base_url. */
+  defaultBaseUrl?: string;
+  /** A credential is needed when the provider talks to this default base URL. */
+  requiresKey: boolean;
+  /**
+   * The provider speaks OpenAI's wire format for these endpoints: an OpenAI client's body is forwarded with the
+   * model replaced, and the answer's bytes pass through while a scanner reads the usage.
+   */
+  passthrough?: {
+    endpoints: readonly Endpoint[];
+    build(endpoint: Endpoint, body: Record<string, unknown>, target: Target): UpstreamCall;
+  };
+  chat: Codec<ChatRequest, ChatResponse>;
+  completions?: Codec<CompletionRequest, CompletionResponse>;
+  embeddings?: Codec<EmbeddingRequest, EmbeddingResponse>;
+  /** Extra validation of a provider entry beyond the shared schema: returns problems as (path, message). */
+  validate?(config: ProviderConfig): { path: (string | number)[]; message: string }[];
+  /** The human message inside an upstream error body (never including credentials). */
+  errorMessage(status: number, body: string): string;
+}
