@@ -1,0 +1,15 @@
+/** The provider registry: adding a provider is one folder and one line here. */
+import { azure } from './azure/index.ts';
+import { ollama } from './ollama/index.ts';
+import { openai } from './openai/index.ts';
+import type { ProviderDescriptor } from './types.ts';
+
+export const PROVIDERS: Readonly<Record<string, ProviderDescriptor>> = Object.freeze({
+  openai,
+  azure,
+  ollama,
+});
+
+export function providerDescriptor(type: string): ProviderDescriptor | undefined {
+  return Object.hasOwn(PROVIDERS, type) ? PROVIDERS[type] : undefined;
+}
