@@ -1,0 +1,311 @@
+// `npm run bench`: the same requests sent straight to a mock upstream, through a bare undici proxy and through Switchyard.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { request } from 'undici';
+import { stringify } from 'yaml';
+import {
+  allowedCores,
+  type Child,
+  CLIENT_CORE,
+  cpuMs,
+  freePort,
+  PROXY_CORE,
+  pinningOff,
+  pinSelf,
+  rssMb,
+  start,
+  stopAll,
+} from './processes.ts';
+import { bars, type Metered, type Outcome, type Results, TARGETS, type TargetName, table } from './report.ts';
+import {
+  CHAT_PATH,
+  CLIENT_KEY,
+  chatBody,
+  FAST_MODEL,
+  HOST,
+  type LoadResult,
+  type LoadSpec,
+  SLOW_MODEL,
+} from './shared.ts';
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+const ROOT = here('..');
+const GATEWAY_BIN = join(ROOT, 'bin', 'switchyard.js');
+const RESULTS_FILE = here('./results/latest.json');
+
+const QUICK = process.env['BENCH_QUICK'] === '1';
+const SLOW_UPSTREAM_MS = 50;
+const plan = {
+  cpuConcurrency: 32,
+  maxConcurrency: 64,
+  slowConcurrency: 64,
+  warmup: QUICK ? 300 : 2_000,
+  warmupStream: QUICK ? 100 : 500,
+  cpuRequests: QUICK ? 2_000 : 20_000,
+  streamRequests: QUICK ? 500 : 5_000,
+  maxRpsRequests: QUICK ? 2_000 : 20_000,
+  firstByteRequests: QUICK ? 50 : 500,
+  slowMs: QUICK ? 2_000 : 10_000,
+};
+const only = process.env['BENCH_TARGETS']?.split(',');
+
+interface Target {
+  name: TargetName;
+  url: string;
+  slowUrl: string;
+  /** The process whose CPU and memory are measured. */
+  pid: number;
+  stop(): Promise<void>;
+}
+
+interface Upstream {
+  mock: Child;
+  port: number;
+  slowPort: number;
+}
+
+const chatUrl = (port: number) => `http://${HOST}:${port}${CHAT_PATH}`;
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+function startLoad(): (spec: LoadSpec) => Promise<LoadResult> {
+  const child = start('load generator', CLIENT_CORE, [here('./load.ts')], { ipc: true });
+  return (spec) =>
+    new Promise((resolve, reject) => {
+      const onExit = () => reject(new Error(`load generator exited:\n${child.output()}`));
+      child.process.once('exit', onExit);
+      child.process.once('message', (result) => {
+        child.process.off('exit', onExit);
+        resolve(result as LoadResult);
+      });
+      child.process.send(spec);
+    });
+}
+
+async function startUpstream(): Promise<Upstream> {
+  const mock = start('mock upstream', CLIENT_CORE, [
+    here('./mock-upstream.ts'),
+    '--delay-ms',
+    String(SLOW_UPSTREAM_MS),
+  ]);
+  const { port, slowPort } = (await mock.readyLine(10_000)) as { port: number; slowPort: number };
+  return { mock, port, slowPort };
+}
+
+async function startFloor(upstream: Upstream): Promise<Target> {
+  const origins = [upstream.port, upstream.slowPort].map((port) => `http://${HOST}:${port}`);
+  const floor = start('floor proxy', PROXY_CORE, [
+    here('./floor-proxy.ts'),
+    ...origins.flatMap((o) => ['--upstream', o]),
+  ]);
+  const { ports } = (await floor.readyLine(10_000)) as { ports: [number, number] };
+  return { name: 'floor', url: chatUrl(ports[0]), slowUrl: chatUrl(ports[1]), pid: floor.pid, stop: floor.stop };
+}
+
+function gatewayConfig(upstream: Upstream): string {
+  const limits = { rpm: 100_000_000, concurrency: 100_000 };
+  const provider = (name: string, port: number, model: string) => ({
+    name,
+    type: 'openai',
+    base_url: `http://${HOST}:${port}/v1`,
+    keys: ['sk-upstream'],
+    models: [model],
+    limits,
+  });
+  return stringify({
+    server: { port: 0, host: HOST },
+    auth: { keys: [CLIENT_KEY] },
+    log_level: 'warn',
+    routing: { strategy: 'random', retries: 2 },
+    providers: [provider('mock', upstream.port, FAST_MODEL), provider('mock-slow', upstream.slowPort, SLOW_MODEL)],
+  });
+}
+
+/** Polls with a real chat request until the gateway answers 200, it exits, or time runs out. */
+async function answers(child: Child, url: string, timeoutMs: number): Promise<string | null> {
+  const deadline = performance.now() + timeoutMs;
+  let last = 'no answer';
+  while (performance.now() < deadline) {
+    if (child.process.exitCode !== null || child.process.signalCode !== null) return 'it exited';
+    try {
+      const res = await request(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${CLIENT_KEY}` },
+        body: chatBody(FAST_MODEL, false),
+      });
+      const text = await res.body.text();
+      if (res.statusCode === 200) return null;
+      last = `HTTP ${res.statusCode}: ${text.slice(0, 300)}`;
+    } catch (err) {
+      last = String(err);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return last;
+}
+
+async function startGateway(upstream: Upstream, workdir: string): Promise<Target | string> {
+  if (!existsSync(GATEWAY_BIN)) return `${GATEWAY_BIN} does not exist yet`;
+  const config = join(workdir, 'switchyard.yaml');
+  await writeFile(config, gatewayConfig(upstream));
+  const port = await freePort();
+  const gateway = start('switchyard', PROXY_CORE, [GATEWAY_BIN, 'serve', '--config', config, '--port', String(port)]);
+  const problem = await answers(gateway, chatUrl(port), 20_000);
+  if (problem !== null) {
+    await gateway.stop();
+    return `\`switchyard serve\` did not answer (${problem}); its output:\n${gateway.output().trim() || '(none)'}`;
+  }
+  return { name: 'switchyard', url: chatUrl(port), slowUrl: chatUrl(port), pid: gateway.pid, stop: gateway.stop };
+}
+
+async function measure(target: Target, load: (spec: LoadSpec) => Promise<LoadResult>, mockPid: number) {
+  const run = (stream: boolean, concurrency: number, stop: LoadSpec['stop'], slow = false) =>
+    load({
+      url: slow ? target.slowUrl : target.url,
+      body: chatBody(slow ? SLOW_MODEL : FAST_MODEL, stream),
+      stream,
+      concurrency,
+      stop,
+    });
+  const metered = async (what: string, loadRun: () => Promise<LoadResult>): Promise<Metered> => {
+    const before = [cpuMs(target.pid), cpuMs(mockPid)] as const;
+    const result = await loadRun();
+    const spent = cpuMs(target.pid) - before[0];
+    const requests = Math.max(1, result.ok + result.errors);
+    const m = {
+      load: result,
+      cpuMsPerRequest: spent / requests,
+      upstreamCpuMsPerRequest: (cpuMs(mockPid) - before[1]) / requests,
+      busy: spent / result.elapsedMs,
+    };
+    log(`  ${what}: ${describe(result)}, ${m.cpuMsPerRequest.toFixed(4)} CPU ms/request`);
+    return m;
+  };
+  const described = async (what: string, loadRun: Promise<LoadResult>) => {
+    const result = await loadRun;
+    log(`  ${what}: ${describe(result)}`);
+    return result;
+  };
+
+  await described('warm-up', run(false, plan.cpuConcurrency, { requests: plan.warmup }));
+  await described('warm-up, stream', run(true, plan.cpuConcurrency, { requests: plan.warmupStream }));
+  const nonStream = await metered('non-stream', () => run(false, plan.cpuConcurrency, { requests: plan.cpuRequests }));
+  const stream = await metered('stream', () => run(true, plan.cpuConcurrency, { requests: plan.streamRequests }));
+  const maxRps = await metered('max rps', () => run(false, plan.maxConcurrency, { requests: plan.maxRpsRequests }));
+  const firstByte = await described('first byte', run(true, 1, { requests: plan.firstByteRequests }));
+  const slow = await described('50 ms upstream', run(false, plan.slowConcurrency, { ms: plan.slowMs }, true));
+  const idealRps = (plan.slowConcurrency * 1000) / SLOW_UPSTREAM_MS;
+  return {
+    cores: allowedCores(target.pid),
+    nonStream,
+    stream,
+    maxRps,
+    firstByte,
+    slowUpstream: { ...slow, idealRps, percentOfIdeal: (slow.rps / idealRps) * 100 },
+    rssMb: rssMb(target.pid),
+  };
+}
+
+function describe(r: LoadResult): string {
+  const first = r.firstByteMs ? `, first byte p50 ${r.firstByteMs.p50.toFixed(3)} ms` : '';
+  const errors = r.errors ? `, ${r.errors} ERRORS (first: ${r.errorSample})` : '';
+  return `${r.ok} ok in ${(r.elapsedMs / 1000).toFixed(2)} s = ${r.rps.toFixed(0)} rps, p50 ${r.latencyMs.p50.toFixed(2)} / p99 ${r.latencyMs.p99.toFixed(2)} ms${first}${errors}`;
+}
+
+function commit(): string | null {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    return null;
+  }
+}
+
+async function main(): Promise<void> {
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major < 24) throw new Error(`Node ${process.version}: the bench needs Node 24 (run it with \`npm run bench\`)`);
+  if (pinningOff) log(`WARNING: not pinning processes to cores (${pinningOff}); numbers will be noisier.`);
+  pinSelf();
+  const workdir = await mkdtemp(join(tmpdir(), 'switchyard-bench-'));
+  const results = {} as Results;
+  const started = performance.now();
+  try {
+    const upstream = await startUpstream();
+    const load = startLoad();
+    const open: Record<TargetName, () => Promise<Target | string>> = {
+      direct: async () => ({
+        name: 'direct',
+        url: chatUrl(upstream.port),
+        slowUrl: chatUrl(upstream.slowPort),
+        pid: upstream.mock.pid,
+        stop: async () => {},
+      }),
+      floor: () => startFloor(upstream),
+      switchyard: () => startGateway(upstream, workdir),
+    };
+    for (const name of TARGETS) {
+      if (only && !only.includes(name)) {
+        results[name] = { skipped: 'not in BENCH_TARGETS' };
+        continue;
+      }
+      log(`${name}:`);
+      const target = await open[name]();
+      if (typeof target === 'string') {
+        log(`  skipped: ${target}`);
+        results[name] = { skipped: target };
+        continue;
+      }
+      try {
+        results[name] = (await measure(target, load, upstream.mock.pid)) satisfies Outcome;
+      } finally {
+        await target.stop();
+      }
+    }
+  } finally {
+    await stopAll();
+    await rm(workdir, { recursive: true, force: true });
+  }
+
+  const seconds = (performance.now() - started) / 1000;
+  console.log('');
+  console.log(
+    `Switchyard bench${QUICK ? ' (BENCH_QUICK)' : ''}: Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}, ` +
+      (pinningOff
+        ? `unpinned (${pinningOff})`
+        : `proxy alone on core ${PROXY_CORE}, mock + load on core ${CLIENT_CORE}`) +
+      `, ${seconds.toFixed(0)} s`,
+  );
+  console.log('');
+  console.log(table(results, { cpu: plan.cpuConcurrency, max: plan.maxConcurrency }));
+  const report = {
+    date: new Date().toISOString(),
+    commit: commit(),
+    node: process.version,
+    cpu: cpus()[0]?.model ?? null,
+    pinning: pinningOff ?? `proxy on core ${PROXY_CORE}, mock upstream and load generator on core ${CLIENT_CORE}`,
+    quick: QUICK,
+    plan: { ...plan, slowUpstreamMs: SLOW_UPSTREAM_MS },
+    seconds,
+    bars: bars(results),
+    targets: results,
+  };
+  await mkdir(here('./results'), { recursive: true });
+  await writeFile(RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`\nresults: ${RESULTS_FILE}`);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`\n${signal}: stopping the bench's processes`);
+    void stopAll().finally(() => process.exit(130));
+  });
+}
+
+try {
+  await main();
+} catch (err) {
+  log(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  process.exitCode = 1;
+}

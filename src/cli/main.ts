@@ -1,0 +1,59 @@
+/** The `switchyard` CLI entry point: serve the gateway or check a config file. */
+import { readFileSync } from 'node:fs';
+import { ConfigError, loadConfig } from '../config/loader.ts';
+import { parseArgs, USAGE, UsageError } from './args.ts';
+import { serve } from './serve.ts';
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseArgs(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`switchyard: ${err.message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (args.command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (args.command === 'version') {
+    process.stdout.write(`switchyard ${version()}\n`);
+    return 0;
+  }
+  let loaded;
+  try {
+    loaded = loadConfig({ file: args.config, env: process.env });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    for (const p of err.problems) process.stderr.write(`  ${p.path ? `${p.path}: ` : ''}${p.message}\n`);
+    return 1;
+  }
+  if (args.command === 'check') {
+    for (const w of loaded.warnings) process.stdout.write(`warning: ${w}\n`);
+    const source = loaded.file ?? '(no config file: defaults)';
+    const providers = loaded.config.providers.length;
+    process.stdout.write(`${source}: OK (${loaded.format} format, ${providers} provider${providers === 1 ? '' : 's'})\n`);
+    return 0;
+  }
+  if (args.port !== undefined) loaded.config.server.port = args.port;
+  if (args.host !== undefined) loaded.config.server.host = args.host;
+  await serve(loaded);
+  return -1; // keeps running until a signal
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`switchyard: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,52 @@
+/** `switchyard serve`: builds the gateway, listens, and shuts down gracefully on SIGTERM/SIGINT. */
+import type { LoadedConfig } from '../config/loader.ts';
+import { createGateway } from '../gateway.ts';
+import { createLogger } from '../log.ts';
+import { buildApp } from '../server/app.ts';
+
+/** How long in-flight streams may run on after a shutdown signal before the process exits anyway. */
+const SHUTDOWN_GRACE_MS = 30_000;
+
+export async function serve(loaded: LoadedConfig): Promise<void> {
+  const { config } = loaded;
+  const log = createLogger(config.log_level);
+  for (const warning of loaded.warnings) log.warn(warning);
+  const gw = createGateway(config, log);
+  const app = buildApp(gw);
+
+  if (gw.keys.open) log.warn('no client keys configured (auth.keys): anyone who can reach this gateway can use it');
+  config.auth.keys.forEach((k, i) => {
+    if (typeof k === 'object' && k.quota_usd !== undefined) {
+      log.warn(`auth.keys[${i}].quota_usd is not enforced by this version (billing comes with the management plane)`);
+    }
+  });
+  if (config.models.virtual.length) log.warn('models.virtual: virtual models are not served by this version yet');
+
+  const address = await app.listen({ port: config.server.port, host: config.server.host });
+  const models = gw.router.modelNames().length;
+  log.info({ address, config: loaded.file, format: loaded.format, models }, `switchyard listening on ${address}`);
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    gw.closing = true;
+    log.info({ signal }, 'shutting down: no new connections, letting requests in flight finish');
+    const force = setTimeout(() => {
+      log.warn('shutdown grace period over: closing remaining connections');
+      log.flush();
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS);
+    force.unref();
+    app
+      .close()
+      .then(() => gw.upstreams.close())
+      .finally(() => {
+        log.info('stopped');
+        log.flush();
+        clearTimeout(force);
+      });
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}

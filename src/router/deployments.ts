@@ -1,0 +1,109 @@
+/** Builds the routing table from config: each client-facing model name -> its deployments (provider × key × upstream model). */
+import type { Config, ProviderConfig } from '../config/schema.ts';
+import { providerDescriptor } from '../providers/index.ts';
+import type { Endpoint, ProviderDescriptor, Target } from '../providers/types.ts';
+import type { Upstreams } from './upstream.ts';
+import type { Dispatcher } from 'undici';
+
+export interface ResolvedLimits {
+  rps?: number;
+  rpm?: number;
+  concurrency?: number;
+  timeoutMs: number;
+  queueTimeoutMs: number;
+}
+
+/** One provider entry, ready to send: its descriptor, base URL, origin and connection pool. */
+export interface ProviderRuntime {
+  config: ProviderConfig;
+  descriptor: ProviderDescriptor;
+  baseUrl: string;
+  origin: string;
+  dispatcher: Dispatcher;
+}
+
+export interface Deployment {
+  /** `provider/key#n/upstream-model`: stable, log-safe (never contains the key itself). */
+  id: string;
+  /** `provider/key#n`: what cooldowns and disables apply to. */
+  keyId: string;
+  provider: ProviderRuntime;
+  /** The client-facing model name this deployment serves. */
+  model: string;
+  target: Target;
+  endpoints: ReadonlySet<Endpoint>;
+  weight: number;
+  priority: number;
+  limits: ResolvedLimits;
+}
+
+export interface RoutingTable {
+  /** Client-facing model name -> deployments, in declaration order. */
+  models: Map<string, Deployment[]>;
+  aliases: Map<string, string>;
+  providers: ProviderRuntime[];
+}
+
+const ALL_ENDPOINTS: ReadonlySet<Endpoint> = new Set(['chat', 'completions', 'embeddings']);
+const EMBEDDINGS_ONLY: ReadonlySet<Endpoint> = new Set(['embeddings']);
+
+function resolveLimits(p: ProviderConfig, routing: Config['routing']): ResolvedLimits {
+  const limits: ResolvedLimits = {
+    timeoutMs: p.limits.timeout ?? routing.timeout,
+    queueTimeoutMs: p.limits.queue_timeout ?? routing.queue_timeout,
+  };
+  if (p.limits.rps !== undefined) limits.rps = p.limits.rps;
+  if (p.limits.rpm !== undefined) limits.rpm = p.limits.rpm;
+  if (p.limits.concurrency !== undefined) limits.concurrency = p.limits.concurrency;
+  return limits;
+}
+
+/** The client-facing names a provider serves and the upstream name each maps to. */
+function servedModels(p: ProviderConfig): { model: string; upstream: string; endpoints: ReadonlySet<Endpoint> }[] {
+  const served = new Map<string, { model: string; upstream: string; endpoints: ReadonlySet<Endpoint> }>();
+  for (const model of p.models) served.set(model, { model, upstream: p.model_map[model] ?? model, endpoints: ALL_ENDPOINTS });
+  for (const model of p.embedding_models) {
+    if (!served.has(model)) served.set(model, { model, upstream: p.model_map[model] ?? model, endpoints: EMBEDDINGS_ONLY });
+  }
+  for (const [model, upstream] of Object.entries(p.model_map)) {
+    if (!served.has(model)) served.set(model, { model, upstream, endpoints: ALL_ENDPOINTS });
+  }
+  return [...served.values()];
+}
+
+export function buildRoutingTable(config: Config, upstreams: Upstreams): RoutingTable {
+  const models = new Map<string, Deployment[]>();
+  const providers: ProviderRuntime[] = [];
+  for (const p of config.providers) {
+    if (!p.enabled) continue;
+    const descriptor = providerDescriptor(p.type);
+    if (!descriptor) throw new Error(`providers: unknown provider type '${p.type}'`);
+    const baseUrl = (p.base_url ?? descriptor.defaultBaseUrl ?? '').replace(/\/+$/, '');
+    const origin = new URL(baseUrl).origin;
+    const proxy = p.proxy === false ? undefined : (p.proxy ?? config.proxy);
+    const runtime: ProviderRuntime = { config: p, descriptor, baseUrl, origin, dispatcher: upstreams.dispatcher(origin, proxy) };
+    providers.push(runtime);
+    const limits = resolveLimits(p, config.routing);
+    const keys: (string | undefined)[] = p.keys.length ? p.keys : [undefined];
+    for (const [index, key] of keys.entries()) {
+      const keyId = `${p.name}/key#${index + 1}`;
+      for (const { model, upstream, endpoints } of servedModels(p)) {
+        const deployment: Deployment = {
+          id: `${keyId}/${upstream}`,
+          keyId,
+          provider: runtime,
+          model,
+          target: { baseUrl, key, upstreamModel: upstream, provider: p },
+          endpoints,
+          weight: p.weight,
+          priority: p.priority,
+          limits,
+        };
+        const list = models.get(model);
+        if (list) list.push(deployment);
+        else models.set(model, [deployment]);
+      }
+    }
+  }
+  return { models, aliases: new Map(Object.entries(config.models.aliases)), providers };
+}

@@ -1,0 +1,261 @@
+/** Routes a request to a deployment: resolves the model, applies limits and the strategy, retries elsewhere, cools keys down. */
+import type { Strategy } from '../config/schema.ts';
+import { type GatewayError, ModelNotFound, RateLimited, UpstreamError } from '../core/errors.ts';
+import type { Endpoint } from '../providers/types.ts';
+import type { KeyHealth } from '../state/key-health.ts';
+import { SlidingWindow } from '../state/rate-window.ts';
+import type { Deployment, RoutingTable } from './deployments.ts';
+import { choose } from './strategy.ts';
+
+/** A deployment's live state in this process: requests in flight and its rate windows. */
+interface Slot {
+  deployment: Deployment;
+  weight: number;
+  priority: number;
+  inFlight: number;
+  rps: SlidingWindow | undefined;
+  rpm: SlidingWindow | undefined;
+}
+
+interface Waiter {
+  wake(): boolean;
+}
+
+/** The deployments serving one client-facing model, with the queue of requests waiting for capacity. */
+interface Group {
+  model: string;
+  slots: Slot[];
+  waiters: Waiter[];
+  turn: number;
+}
+
+export interface Lease {
+  deployment: Deployment;
+  /** Attempts made, this one included. */
+  attempts: number;
+  release(): void;
+}
+
+export interface RouterOptions {
+  strategy: Strategy;
+  retries: number;
+  cooldownMs: number;
+  keyHealth: KeyHealth;
+  onKeyEvent?: (event: { keyId: string; kind: 'cooldown' | 'disabled'; reason: string; untilMs?: number }) => void;
+}
+
+export type Attempt<T> = (deployment: Deployment, signal: AbortSignal) => Promise<T>;
+
+export class Router {
+  private readonly groups = new Map<string, Group>();
+  private readonly aliases: Map<string, string>;
+  private readonly opts: RouterOptions;
+  private readonly chatModels: string[];
+
+  constructor(table: RoutingTable, opts: RouterOptions) {
+    this.opts = opts;
+    this.aliases = table.aliases;
+    for (const [model, deployments] of table.models) {
+      const slots = deployments.map(
+        (deployment): Slot => ({
+          deployment,
+          weight: deployment.weight,
+          priority: deployment.priority,
+          inFlight: 0,
+          rps: deployment.limits.rps ? new SlidingWindow(deployment.limits.rps, 1000) : undefined,
+          rpm: deployment.limits.rpm ? new SlidingWindow(deployment.limits.rpm, 60_000) : undefined,
+        }),
+      );
+      this.groups.set(model, { model, slots, waiters: [], turn: 0 });
+    }
+    this.chatModels = [...table.models].filter(([, ds]) => ds.some((d) => d.endpoints.has('chat'))).map(([m]) => m);
+  }
+
+  /** Every model name a client may ask for: served models, aliases and `random`. */
+  modelNames(): { id: string; ownedBy: string }[] {
+    const names = [...this.groups.values()].map((g) => ({ id: g.model, ownedBy: g.slots[0]!.deployment.provider.config.name }));
+    for (const alias of this.aliases.keys()) if (!this.groups.has(alias)) names.push({ id: alias, ownedBy: 'switchyard' });
+    if (!this.groups.has('random') && this.chatModels.length) names.push({ id: 'random', ownedBy: 'switchyard' });
+    return names;
+  }
+
+  /** The served model a requested name routes to: itself, its alias target, or any model for `random`. */
+  resolve(requested: string, endpoint: Endpoint): string {
+    let model = requested;
+    if (!this.groups.has(model)) {
+      const aliased = this.aliases.get(model);
+      if (aliased !== undefined) model = aliased;
+      else if (model === 'random' && this.chatModels.length && endpoint !== 'embeddings') {
+        model = this.chatModels[Math.floor(Math.random() * this.chatModels.length)]!;
+      }
+    }
+    const group = this.groups.get(model);
+    if (!group?.slots.some((s) => s.deployment.endpoints.has(endpoint))) throw new ModelNotFound(requested);
+    return model;
+  }
+
+  /**
+   * Runs `attempt` on a deployment of `model`, trying further deployments (up to `retries`) after a retryable failure.
+   * On success the caller owns the lease and releases it when the answer has been fully relayed.
+   */
+  async run<T>(model: string, endpoint: Endpoint, attempt: Attempt<T>, signal: AbortSignal): Promise<{ value: T; lease: Lease }> {
+    const group = this.groups.get(model);
+    if (!group) throw new ModelNotFound(model);
+    const tried = new Set<Slot>();
+    let lastError: GatewayError | undefined;
+    for (let n = 1; n <= this.opts.retries + 1; n++) {
+      const slot = await this.acquire(group, endpoint, tried, signal, lastError);
+      tried.add(slot);
+      try {
+        const value = await attempt(slot.deployment, signal);
+        return { value, lease: this.lease(group, slot, n) };
+      } catch (err) {
+        this.release(group, slot);
+        if (!(err instanceof UpstreamError)) throw err;
+        this.observeFailure(slot, err);
+        if (!err.retryable || signal.aborted) throw err;
+        lastError = err;
+      }
+    }
+    throw lastError!;
+  }
+
+  private lease(group: Group, slot: Slot, attempts: number): Lease {
+    let released = false;
+    return {
+      deployment: slot.deployment,
+      attempts,
+      release: () => {
+        if (released) return;
+        released = true;
+        this.release(group, slot);
+      },
+    };
+  }
+
+  private observeFailure(slot: Slot, err: UpstreamError): void {
+    const { keyId } = slot.deployment;
+    if (err.upstreamStatus === 429) {
+      const untilMs = Date.now() + (err.retryAfter !== undefined ? err.retryAfter * 1000 : this.opts.cooldownMs);
+      this.opts.keyHealth.coolDown(keyId, untilMs);
+      this.opts.onKeyEvent?.({ keyId, kind: 'cooldown', reason: err.message, untilMs });
+    } else if (err.upstreamStatus === 401 || err.upstreamStatus === 403) {
+      const reason = `upstream answered ${err.upstreamStatus}: ${err.message}`;
+      this.opts.keyHealth.disable(keyId, reason);
+      this.opts.onKeyEvent?.({ keyId, kind: 'disabled', reason });
+    }
+  }
+
+  /** Takes a slot on the best available deployment, waiting (up to the queue timeout) when all are at their limits. */
+  private async acquire(
+    group: Group,
+    endpoint: Endpoint,
+    tried: Set<Slot>,
+    signal: AbortSignal,
+    lastError: GatewayError | undefined,
+  ): Promise<Slot> {
+    let deadline = 0;
+    for (;;) {
+      const now = Date.now();
+      const pick = this.pick(group, endpoint, tried, now);
+      if (pick.slot) return pick.slot;
+      if (pick.readyAt === Number.POSITIVE_INFINITY) {
+        if (lastError) throw lastError;
+        throw new UpstreamError(`No usable deployment for model '${group.model}': every upstream key is disabled.`, {
+          retryable: false,
+          kind: 'unavailable',
+          status: 503,
+          code: 'no_available_deployment',
+        });
+      }
+      if (deadline === 0) deadline = now + pick.queueTimeoutMs;
+      const byConcurrency = pick.readyAt === Number.MAX_SAFE_INTEGER;
+      const wait = byConcurrency ? deadline - now : pick.readyAt - now;
+      if (now + wait > deadline || now >= deadline || signal.aborted) {
+        if (lastError) throw lastError;
+        const retryAfter = byConcurrency ? 1 : Math.max(1, Math.ceil((pick.readyAt - now) / 1000));
+        throw new RateLimited(`Every deployment of model '${group.model}' is at its limit; try again later.`, retryAfter);
+      }
+      await this.waitForCapacity(group, wait, signal);
+    }
+  }
+
+  /** The chosen slot, or when none is free now: when one may be (Infinity if never) and how long to queue. */
+  private pick(
+    group: Group,
+    endpoint: Endpoint,
+    tried: Set<Slot>,
+    now: number,
+  ): { slot: Slot; readyAt: 0; queueTimeoutMs: 0 } | { slot: undefined; readyAt: number; queueTimeoutMs: number } {
+    const health = this.opts.keyHealth;
+    let tier: Slot[] = [];
+    let tierPriority = Number.POSITIVE_INFINITY;
+    let readyAt = Number.POSITIVE_INFINITY;
+    let queueTimeoutMs = 0;
+    for (const slot of group.slots) {
+      const d = slot.deployment;
+      if (tried.has(slot) || !d.endpoints.has(endpoint)) continue;
+      if (!health.usable(d.keyId, now)) {
+        readyAt = Math.min(readyAt, health.usableAt(d.keyId));
+        queueTimeoutMs = Math.max(queueTimeoutMs, d.limits.queueTimeoutMs);
+        continue;
+      }
+      const busyUntil = this.busyUntil(slot, now);
+      if (busyUntil > 0) {
+        readyAt = Math.min(readyAt, busyUntil);
+        queueTimeoutMs = Math.max(queueTimeoutMs, d.limits.queueTimeoutMs);
+        continue;
+      }
+      if (slot.priority < tierPriority) {
+        tierPriority = slot.priority;
+        tier = [slot];
+      } else if (slot.priority === tierPriority) tier.push(slot);
+    }
+    if (tier.length === 0) return { slot: undefined, readyAt, queueTimeoutMs };
+    const slot = choose(this.opts.strategy, tier, group.turn++);
+    slot.rps?.take(now);
+    slot.rpm?.take(now);
+    slot.inFlight++;
+    return { slot, readyAt: 0, queueTimeoutMs: 0 };
+  }
+
+  /** 0 when the slot can take a request now; otherwise the epoch ms to look again (a release also wakes waiters). */
+  private busyUntil(slot: Slot, now: number): number {
+    const { concurrency } = slot.deployment.limits;
+    // At its concurrency cap: free again whenever a request ends, which wakes the waiters; look again by the deadline.
+    if (concurrency !== undefined && slot.inFlight >= concurrency) return Number.MAX_SAFE_INTEGER;
+    if (slot.rps && !slot.rps.fits(now)) return now + slot.rps.msUntilFree(now);
+    if (slot.rpm && !slot.rpm.fits(now)) return now + slot.rpm.msUntilFree(now);
+    return 0;
+  }
+
+  private release(group: Group, slot: Slot): void {
+    slot.inFlight--;
+    while (group.waiters.length) {
+      if (group.waiters.shift()!.wake()) break;
+    }
+  }
+
+  private waitForCapacity(group: Group, ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      let settled = false;
+      const done = (): boolean => {
+        if (settled) return false;
+        settled = true;
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        const i = group.waiters.indexOf(waiter);
+        if (i !== -1) group.waiters.splice(i, 1);
+        resolve();
+        return true;
+      };
+      const onAbort = (): void => {
+        done();
+      };
+      const waiter: Waiter = { wake: done };
+      const timer = setTimeout(done, Math.max(1, ms));
+      signal.addEventListener('abort', onAbort, { once: true });
+      group.waiters.push(waiter);
+    });
+  }
+}

@@ -1,0 +1,116 @@
+/** The HTTP server: Fastify with a strict JSON body parser, client auth, the relay routes and errors in the caller's format. */
+import { randomUUID } from 'node:crypto';
+import { isUtf8 } from 'node:buffer';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { asGatewayError, GatewayError, InvalidRequest, ModelNotFound } from '../core/errors.ts';
+import { encodeError } from '../formats/openai-chat/errors.ts';
+import type { Gateway } from '../gateway.ts';
+import { type Client, presentedKey } from './auth.ts';
+import { responseHeaders } from './headers.ts';
+import { chatSpec, completionSpec, embeddingSpec, relayHandler } from './relay.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    client: Client;
+  }
+}
+
+/** Fastify's own 4xx errors (body too large, bad content type, …) as the gateway's errors. */
+function fromFastify(err: FastifyError): GatewayError {
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new InvalidRequest('The request body is larger than this gateway accepts.', { status: 413, kind: 'payload_too_large', code: 'request_too_large' });
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new InvalidRequest(`Unsupported content type: send the body as application/json.`, { status: 415, kind: 'unsupported_media_type', code: 'unsupported_media_type' });
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new InvalidRequest('The request body is empty; send a JSON object.');
+    default:
+      return new InvalidRequest(err.message, { status: err.statusCode ?? 400 });
+  }
+}
+
+function sendError(reply: FastifyReply, request: FastifyRequest, err: GatewayError): void {
+  const { status, body } = encodeError(err);
+  const headers = responseHeaders(request.id);
+  if (err.retryAfter !== undefined) headers['retry-after'] = String(err.retryAfter);
+  if (reply.sent || reply.raw.headersSent) {
+    if (!reply.raw.writableEnded) reply.raw.end();
+    return;
+  }
+  reply.code(status).headers(headers).type('application/json').send(body);
+}
+
+export function buildApp(gw: Gateway): FastifyInstance {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: gw.config.server.body_limit,
+    genReqId: () => randomUUID(),
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    keepAliveTimeout: 65_000,
+  });
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(['application/json'], { parseAs: 'buffer' }, (_req, body: Buffer, done) => {
+    if (body.length === 0) return done(null, undefined);
+    if (!isUtf8(body)) return done(new InvalidRequest('The request body is not valid UTF-8.'), undefined);
+    try {
+      done(null, JSON.parse(body.toString('utf8')));
+    } catch (err) {
+      done(new InvalidRequest(`The request body is not valid JSON: ${(err as Error).message}`), undefined);
+    }
+  });
+
+  app.setErrorHandler((err: FastifyError | GatewayError, request, reply) => {
+    const gatewayError =
+      err instanceof GatewayError ? err : typeof err.code === 'string' && err.code.startsWith('FST_') ? fromFastify(err) : asGatewayError(err);
+    if (gatewayError.status >= 500 && !(gatewayError instanceof GatewayError && gatewayError.kind !== 'internal')) {
+      gw.log.error({ req: request.id, err }, 'request failed');
+    }
+    sendError(reply, request, gatewayError);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    sendError(reply, request, new InvalidRequest(`Unknown endpoint: ${request.method} ${request.url.split('?')[0]}`, { status: 404, kind: 'not_found', code: 'unknown_endpoint' }));
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    if (gw.closing) return reply.code(503).send({ status: 'closing' });
+    return { status: 'ready' };
+  });
+
+  app.register(async (relay) => {
+    relay.addHook('onRequest', async (request) => {
+      request.client = gw.keys.authenticate(presentedKey(request.headers, request.query));
+    });
+    const chat = relayHandler(gw, chatSpec);
+    for (const url of ['/v1/chat/completions', '/chat/completions', '/v1']) relay.post(url, chat);
+    const completions = relayHandler(gw, completionSpec);
+    for (const url of ['/v1/completions', '/completions']) relay.post(url, completions);
+    const embeddings = relayHandler(gw, embeddingSpec);
+    for (const url of ['/v1/embeddings', '/embeddings']) relay.post(url, embeddings);
+
+    relay.get('/v1/models', async (request, reply) => {
+      reply.headers(responseHeaders(request.id));
+      return { object: 'list', data: visibleModels(gw, request.client) };
+    });
+    relay.get<{ Params: { id: string } }>('/v1/models/:id', async (request, reply) => {
+      const model = visibleModels(gw, request.client).find((m) => m.id === request.params.id);
+      if (!model) throw new ModelNotFound(request.params.id);
+      reply.headers(responseHeaders(request.id));
+      return model;
+    });
+  });
+
+  return app;
+}
+
+const STARTED = Math.floor(Date.now() / 1000);
+
+function visibleModels(gw: Gateway, client: Client): { id: string; object: 'model'; created: number; owned_by: string }[] {
+  return gw.router
+    .modelNames()
+    .filter((m) => !client.models || client.models.has(m.id))
+    .map((m) => ({ id: m.id, object: 'model', created: STARTED, owned_by: m.ownedBy }));
+}
