@@ -44,14 +44,13 @@ function relay(upstream: Dispatcher.ResponseData, res: ServerResponse): void {
 
 function proxyTo(origin: string) {
   const pool = new Pool(origin, { keepAliveTimeout: 60_000 });
-  return (req: IncomingMessage, res: ServerResponse): void => {
-    const method = (req.method ?? 'GET') as Dispatcher.HttpMethod;
+  const forward = (req: IncomingMessage, res: ServerResponse, body: Buffer | null): void => {
     pool
       .request({
-        method,
+        method: (req.method ?? 'GET') as Dispatcher.HttpMethod,
         path: req.url ?? '/',
         headers: endToEnd(req.headers),
-        body: method === 'GET' || method === 'HEAD' ? null : req,
+        body,
       })
       .then(
         (upstream) => relay(upstream, res),
@@ -61,6 +60,14 @@ function proxyTo(origin: string) {
           res.end(JSON.stringify({ error: { message: `floor proxy: ${String(err)}` } }));
         },
       );
+  };
+  // The request body is read whole before it is sent on, as any gateway must to route it.
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    const parts: Buffer[] = [];
+    req.on('data', (part: Buffer) => parts.push(part));
+    req.on('end', () =>
+      forward(req, res, parts.length === 0 ? null : parts.length === 1 ? parts[0]! : Buffer.concat(parts)),
+    );
   };
 }
 

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
+import { collect, upstreamBytes } from '../../../test/mock-upstream.ts';
 import { type ProviderConfig, providerSchema } from '../../config/schema.ts';
-import type { ChatRequest, StreamEvent } from '../../core/types.ts';
+import type { ChatRequest } from '../../core/types.ts';
 import { encodeChat as openaiEncodeChat } from '../openai/request.ts';
-import type { ByteStream, Target } from '../types.ts';
+import type { Target } from '../types.ts';
 import { azure } from './index.ts';
 import { DEFAULT_API_VERSION, parseAzureBase } from './request.ts';
 
@@ -21,17 +22,6 @@ const chat: ChatRequest = {
   includeUsage: false,
   maxTokens: 50,
 };
-
-async function* bytes(text: string, size = 37): ByteStream {
-  const all = new TextEncoder().encode(text);
-  for (let i = 0; i < all.length; i += size) yield all.subarray(i, i + size);
-}
-
-async function collect(events: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {
-  const out: StreamEvent[] = [];
-  for await (const e of events) out.push(e);
-  return out;
-}
 
 describe('azure request addressing', () => {
   test('a resource endpoint gets the deployment path, the default GA api-version and an api-key header', () => {
@@ -66,7 +56,10 @@ describe('azure request addressing', () => {
   });
 
   test('api_version from the config wins over the default', () => {
-    const call = azure.chat.encode(chat, target('https://contoso.openai.azure.com', { api_version: '2025-04-01-preview' }));
+    const call = azure.chat.encode(
+      chat,
+      target('https://contoso.openai.azure.com', { api_version: '2025-04-01-preview' }),
+    );
     expect(call.url).toMatch(/\?api-version=2025-04-01-preview$/);
   });
 
@@ -158,6 +151,26 @@ describe('azure validation', () => {
     expect(azure.validate?.(providerSchema.parse({ ...config, base_url: 'https://a.openai.azure.com' }))).toEqual([]);
   });
 
+  test('keys are required unless an api-key header is configured or the provider is disabled', () => {
+    const config = (extra: Record<string, unknown>) =>
+      providerSchema.parse({ name: 'az', type: 'azure', base_url: 'https://a.openai.azure.com', ...extra });
+    expect(azure.validate?.(config({}))).toEqual([{ path: ['keys'], message: expect.stringContaining('required') }]);
+    expect(azure.validate?.(config({ headers: { 'Api-Key': 'k' } }))).toEqual([]);
+    expect(azure.validate?.(config({ enabled: false }))).toEqual([]);
+  });
+
+  test('a dated api_version with the v1 API is flagged', () => {
+    const config = (extra: Record<string, unknown>) =>
+      providerSchema.parse({ name: 'az', type: 'azure', keys: ['k'], ...extra });
+    expect(
+      azure.validate?.(config({ base_url: 'https://a.openai.azure.com/openai/v1', api_version: '2024-10-21' })),
+    ).toEqual([{ path: ['api_version'], message: expect.stringContaining('v1') }]);
+    expect(
+      azure.validate?.(config({ base_url: 'https://a.openai.azure.com/openai/v1', api_version: 'preview' })),
+    ).toEqual([]);
+    expect(azure.validate?.(config({ base_url: 'https://a.openai.azure.com', api_version: '2024-10-21' }))).toEqual([]);
+  });
+
   test('a key is required and there is no default endpoint', () => {
     expect(azure.requiresKey).toBe(true);
     expect(azure.defaultBaseUrl).toBeUndefined();
@@ -168,7 +181,7 @@ describe('azure answers', () => {
   const t = target('https://contoso.openai.azure.com');
 
   test('a stream opening with prompt_filter_results decodes to text, finish and usage', async () => {
-    const events = await collect(azure.chat.decodeStream?.(bytes(fixture('chat-stream.sse')), t) ?? []);
+    const events = await collect(azure.chat.decodeStream!(upstreamBytes(fixture('chat-stream.sse'), 37), t));
     expect(events).toEqual([
       { type: 'text', text: 'The' },
       { type: 'text', text: ' capital is Washington, D.C.' },

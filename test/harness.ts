@@ -1,0 +1,32 @@
+/** Starts a real gateway (in this process, on a random port) for end-to-end tests. */
+import OpenAI from 'openai';
+import { configSchema, type ConfigInput } from '../src/config/schema.ts';
+import { createGateway, type Gateway } from '../src/gateway.ts';
+import { createLogger } from '../src/log.ts';
+import { buildApp } from '../src/server/app.ts';
+
+export interface RunningGateway {
+  url: string;
+  gw: Gateway;
+  /** An official OpenAI SDK client pointed at the gateway (no SDK-side retries: the gateway's are under test). */
+  openai(apiKey?: string): OpenAI;
+  close(): Promise<void>;
+}
+
+export const CLIENT_KEY = 'sk-client-test';
+
+export async function startGateway(input: ConfigInput): Promise<RunningGateway> {
+  const config = configSchema.parse({ auth: { keys: [CLIENT_KEY] }, ...input, server: { port: 0, host: '127.0.0.1', ...input.server } });
+  const gw = createGateway(config, createLogger('silent'));
+  const app = buildApp(gw);
+  const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  return {
+    url: address,
+    gw,
+    openai: (apiKey = CLIENT_KEY) => new OpenAI({ baseURL: `${address}/v1`, apiKey, maxRetries: 0, timeout: 10_000 }),
+    close: async () => {
+      await app.close();
+      await gw.upstreams.close();
+    },
+  };
+}
