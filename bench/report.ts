@@ -46,6 +46,7 @@ function measured(outcome: Outcome): TargetResult | null {
 
 const fixed = (digits: number) => (x: number) => x.toFixed(digits);
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+const signedMs = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(3)} ms`;
 
 export function bars(results: Results): Bar[] {
   const floor = measured(results.floor);
@@ -63,7 +64,7 @@ export function bars(results: Results): Bar[] {
     {
       name: 'first byte',
       limit: `≤ floor + ${FIRST_BYTE_EXTRA_MS} ms`,
-      measured: extra === null ? 'n/a' : `${extra >= 0 ? '+' : ''}${extra.toFixed(3)} ms`,
+      measured: extra === null ? 'n/a' : signedMs(extra),
       pass: extra === null ? null : extra <= FIRST_BYTE_EXTRA_MS,
     },
     {
@@ -114,7 +115,7 @@ export function table(results: Results, concurrency: { cpu: number; max: number 
     {
       label: '4 first byte p50 ms, stream (c=1)',
       cell: (r) => fixed(3)(r.firstByte.firstByteMs!.p50),
-      compare: (g, f) => `${fixed(3)(g.firstByte.firstByteMs!.p50 - f.firstByte.firstByteMs!.p50)} ms`,
+      compare: (g, f) => signedMs(g.firstByte.firstByteMs!.p50 - f.firstByte.firstByteMs!.p50),
       ...(firstByteBar ? { bar: firstByteBar } : {}),
     },
     {

@@ -28,8 +28,13 @@ export function createGateway(config: Config, log: Logger): Gateway {
     cooldownMs: config.routing.cooldown_on_429,
     keyHealth,
     onKeyEvent: (e) => {
-      if (e.kind === 'disabled') log.error({ upstream_key: e.keyId, reason: e.reason }, 'upstream key taken out of rotation');
-      else log.warn({ upstream_key: e.keyId, until: new Date(e.untilMs ?? 0).toISOString(), reason: e.reason }, 'upstream key cooling down');
+      if (e.kind === 'disabled')
+        log.error({ upstream_key: e.keyId, reason: e.reason }, 'upstream key taken out of rotation');
+      else
+        log.warn(
+          { upstream_key: e.keyId, until: new Date(e.untilMs ?? 0).toISOString(), reason: e.reason },
+          'upstream key cooling down',
+        );
     },
   });
   return { config, log, router, keys: new ClientKeys(config.auth.keys), keyHealth, upstreams, closing: false };

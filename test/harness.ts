@@ -1,6 +1,6 @@
 /** Starts a real gateway (in this process, on a random port) for end-to-end tests. */
 import OpenAI from 'openai';
-import { configSchema, type ConfigInput } from '../src/config/schema.ts';
+import { type ConfigInput, configSchema } from '../src/config/schema.ts';
 import { createGateway, type Gateway } from '../src/gateway.ts';
 import { createLogger } from '../src/log.ts';
 import { buildApp } from '../src/server/app.ts';
@@ -16,7 +16,11 @@ export interface RunningGateway {
 export const CLIENT_KEY = 'sk-client-test';
 
 export async function startGateway(input: ConfigInput): Promise<RunningGateway> {
-  const config = configSchema.parse({ auth: { keys: [CLIENT_KEY] }, ...input, server: { port: 0, host: '127.0.0.1', ...input.server } });
+  const config = configSchema.parse({
+    auth: { keys: [CLIENT_KEY] },
+    ...input,
+    server: { port: 0, host: '127.0.0.1', ...input.server },
+  });
   const gw = createGateway(config, createLogger('silent'));
   const app = buildApp(gw);
   const address = await app.listen({ port: 0, host: '127.0.0.1' });

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { request } from 'undici';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { CLIENT_KEY, type RunningGateway, startGateway } from './harness.ts';
 import { type MockUpstream, startMockUpstream } from './mock-upstream.ts';
 
@@ -56,7 +56,9 @@ describe('chat completions through the official SDK', () => {
   });
 
   test('stream: text arrives in chunks; no usage chunk unless asked, though upstream was asked for it', async () => {
-    const stream = await gateway.openai().chat.completions.create({ model: 'gpt-4o-mini', messages: user('one two three'), stream: true });
+    const stream = await gateway
+      .openai()
+      .chat.completions.create({ model: 'gpt-4o-mini', messages: user('one two three'), stream: true });
     let text = '';
     let usageChunks = 0;
     for await (const chunk of stream) {
@@ -65,7 +67,7 @@ describe('chat completions through the official SDK', () => {
     }
     expect(text).toBe('echo: one two three');
     expect(usageChunks).toBe(0);
-    expect((mock.requests[0]?.body as { stream_options?: unknown }).stream_options).toEqual({ include_usage: true });
+    expect(mock.requests[0]?.body).toMatchObject({ stream_options: { include_usage: true } });
   });
 
   test('stream with include_usage: the usage chunk is relayed', async () => {
@@ -81,16 +83,23 @@ describe('chat completions through the official SDK', () => {
   });
 
   test('tools: a tool call comes back, stream and not', async () => {
-    const tools = [{ type: 'function' as const, function: { name: 'get_weather', parameters: { type: 'object', properties: {} } } }];
-    const res = await gateway.openai().chat.completions.create({ model: 'gpt-4o-mini', messages: user('call get_weather {"city":"Oslo"}'), tools });
+    const tools = [
+      { type: 'function' as const, function: { name: 'get_weather', parameters: { type: 'object', properties: {} } } },
+    ];
+    const res = await gateway
+      .openai()
+      .chat.completions.create({ model: 'gpt-4o-mini', messages: user('call get_weather {"city":"Oslo"}'), tools });
     expect(res.choices[0]?.finish_reason).toBe('tool_calls');
     const call = res.choices[0]?.message.tool_calls?.[0];
     expect(call?.type === 'function' && call.function.name).toBe('get_weather');
     expect(call?.type === 'function' && JSON.parse(call.function.arguments)).toEqual({ city: 'Oslo' });
 
-    const stream = await gateway.openai().chat.completions.create({ model: 'gpt-4o-mini', messages: user('call get_weather'), tools, stream: true });
+    const stream = await gateway
+      .openai()
+      .chat.completions.create({ model: 'gpt-4o-mini', messages: user('call get_weather'), tools, stream: true });
     const names: string[] = [];
-    for await (const chunk of stream) for (const c of chunk.choices[0]?.delta.tool_calls ?? []) if (c.function?.name) names.push(c.function.name);
+    for await (const chunk of stream)
+      for (const c of chunk.choices[0]?.delta.tool_calls ?? []) if (c.function?.name) names.push(c.function.name);
     expect(names).toEqual(['get_weather']);
   });
 
@@ -100,7 +109,10 @@ describe('chat completions through the official SDK', () => {
         role: 'user' as const,
         content: [
           { type: 'text' as const, text: 'what is this' },
-          { type: 'image_url' as const, image_url: { url: 'data:image/png;base64,iVBORw0KGgo=', detail: 'low' as const } },
+          {
+            type: 'image_url' as const,
+            image_url: { url: 'data:image/png;base64,iVBORw0KGgo=', detail: 'low' as const },
+          },
         ],
       },
     ];
@@ -143,7 +155,9 @@ describe('completions, embeddings and models', () => {
     const ids = [];
     for await (const m of limited.models.list()) ids.push(m.id);
     expect(ids).toEqual(['gpt-4o-mini']);
-    await expect(limited.chat.completions.create({ model: 'fast', messages: user('x') })).rejects.toMatchObject({ status: 403 });
+    await expect(limited.chat.completions.create({ model: 'fast', messages: user('x') })).rejects.toMatchObject({
+      status: 403,
+    });
   });
 });
 
@@ -154,7 +168,13 @@ describe('client errors in OpenAI shape, nothing sent upstream', () => {
       headers: { authorization: `Bearer ${CLIENT_KEY}`, 'content-type': 'application/json', ...headers },
       body,
     });
-    return { status: res.statusCode, headers: res.headers, body: (await res.body.json()) as { error: { message: string; type: string; param: string | null; code: string | null } } };
+    return {
+      status: res.statusCode,
+      headers: res.headers,
+      body: (await res.body.json()) as {
+        error: { message: string; type: string; param: string | null; code: string | null };
+      },
+    };
   }
 
   test.each([
@@ -163,7 +183,12 @@ describe('client errors in OpenAI shape, nothing sent upstream', () => {
     ['missing messages', '{"model":"gpt-4o-mini"}', 400, /messages/],
     ['messages of the wrong type', '{"model":"gpt-4o-mini","messages":"hi"}', 400, /messages/],
     ['an unknown role', '{"model":"gpt-4o-mini","messages":[{"role":"wizard","content":"x"}]}', 400, /role/],
-    ['temperature out of range', '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"x"}],"temperature":7}', 400, /temperature/],
+    [
+      'temperature out of range',
+      '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"x"}],"temperature":7}',
+      400,
+      /temperature/,
+    ],
     ['an unknown model', '{"model":"nope","messages":[{"role":"user","content":"x"}]}', 404, /nope/],
   ])('%s', async (_name, body, status, message) => {
     const res = await post(body);
@@ -174,7 +199,13 @@ describe('client errors in OpenAI shape, nothing sent upstream', () => {
   });
 
   test('invalid UTF-8', async () => {
-    const res = await post(Buffer.concat([Buffer.from('{"model":"gpt-4o-mini","messages":[{"role":"user","content":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}]}')]));
+    const res = await post(
+      Buffer.concat([
+        Buffer.from('{"model":"gpt-4o-mini","messages":[{"role":"user","content":"'),
+        Buffer.from([0xc3, 0x28]),
+        Buffer.from('"}]}'),
+      ]),
+    );
     expect(res.status).toBe(400);
     expect(res.body.error.message).toMatch(/UTF-8/);
     expect(mock.requests).toHaveLength(0);
@@ -187,17 +218,26 @@ describe('client errors in OpenAI shape, nothing sent upstream', () => {
   });
 
   test('a body over the limit', async () => {
-    const big = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x'.repeat(21 * 1024 * 1024) }] });
+    const big = JSON.stringify({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'x'.repeat(21 * 1024 * 1024) }],
+    });
     const res = await post(big);
     expect(res.status).toBe(413);
     expect(mock.requests).toHaveLength(0);
   });
 
   test('no key, a wrong key: 401', async () => {
-    const none = await request(`${gateway.url}/v1/chat/completions`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    const none = await request(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(none.statusCode).toBe(401);
     expect(((await none.body.json()) as { error: { code: string } }).error.code).toBe('invalid_api_key');
-    await expect(gateway.openai('sk-wrong').chat.completions.create({ model: 'gpt-4o-mini', messages: user('x') })).rejects.toMatchObject({ status: 401 });
+    await expect(
+      gateway.openai('sk-wrong').chat.completions.create({ model: 'gpt-4o-mini', messages: user('x') }),
+    ).rejects.toMatchObject({ status: 401 });
     expect(mock.requests).toHaveLength(0);
   });
 
@@ -209,7 +249,9 @@ describe('client errors in OpenAI shape, nothing sent upstream', () => {
 
   test("a key's own rpm is enforced with 429 and Retry-After", async () => {
     const limited = gateway.openai('sk-limited');
-    const results = await Promise.allSettled([0, 1, 2].map(() => limited.chat.completions.create({ model: 'gpt-4o-mini', messages: user('x') })));
+    const results = await Promise.allSettled(
+      [0, 1, 2].map(() => limited.chat.completions.create({ model: 'gpt-4o-mini', messages: user('x') })),
+    );
     const refused = results.filter((r) => r.status === 'rejected');
     expect(refused).toHaveLength(1);
     expect((refused[0] as PromiseRejectedResult).reason).toMatchObject({ status: 429 });

@@ -21,7 +21,10 @@ export function parseArgs(argv: string[]): CliArgs {
   let sawCommand = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=')
+        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+        : [arg, undefined];
     const value = (): string => {
       const v = inline ?? argv[++i];
       if (v === undefined || v === '') throw new UsageError(`${flag} needs a value`);
@@ -35,7 +38,8 @@ export function parseArgs(argv: string[]): CliArgs {
       case '--port':
       case '-p': {
         const port = Number(value());
-        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be a number from 0 to 65535');
+        if (!Number.isInteger(port) || port < 0 || port > 65535)
+          throw new UsageError('--port must be a number from 0 to 65535');
         args.port = port;
         break;
       }

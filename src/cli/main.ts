@@ -1,7 +1,7 @@
 /** The `switchyard` CLI entry point: serve the gateway or check a config file. */
 import { readFileSync } from 'node:fs';
-import { ConfigError, loadConfig } from '../config/loader.ts';
-import { parseArgs, USAGE, UsageError } from './args.ts';
+import { ConfigError, type LoadedConfig, loadConfig } from '../config/loader.ts';
+import { type CliArgs, parseArgs, USAGE, UsageError } from './args.ts';
 import { serve } from './serve.ts';
 
 function version(): string {
@@ -10,7 +10,7 @@ function version(): string {
 }
 
 async function main(argv: string[]): Promise<number> {
-  let args;
+  let args: CliArgs;
   try {
     args = parseArgs(argv);
   } catch (err) {
@@ -26,7 +26,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`switchyard ${version()}\n`);
     return 0;
   }
-  let loaded;
+  let loaded: LoadedConfig;
   try {
     loaded = loadConfig({ file: args.config, env: process.env });
   } catch (err) {
@@ -39,7 +39,9 @@ async function main(argv: string[]): Promise<number> {
     for (const w of loaded.warnings) process.stdout.write(`warning: ${w}\n`);
     const source = loaded.file ?? '(no config file: defaults)';
     const providers = loaded.config.providers.length;
-    process.stdout.write(`${source}: OK (${loaded.format} format, ${providers} provider${providers === 1 ? '' : 's'})\n`);
+    process.stdout.write(
+      `${source}: OK (${loaded.format} format, ${providers} provider${providers === 1 ? '' : 's'})\n`,
+    );
     return 0;
   }
   if (args.port !== undefined) loaded.config.server.port = args.port;

@@ -21,7 +21,13 @@ test('multimodal first user message gets the system text as a leading text part'
     { role: 'user', content: [{ type: 'image', url: 'data:image/png;base64,AAAA' }] },
   ]);
   expect(folded).toEqual([
-    { role: 'user', content: [{ type: 'text', text: 'Rules.\n\n' }, { type: 'image', url: 'data:image/png;base64,AAAA' }] },
+    {
+      role: 'user',
+      content: [
+        { type: 'text', text: 'Rules.\n\n' },
+        { type: 'image', url: 'data:image/png;base64,AAAA' },
+      ],
+    },
   ]);
 });
 

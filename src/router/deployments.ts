@@ -1,9 +1,10 @@
 /** Builds the routing table from config: each client-facing model name -> its deployments (provider × key × upstream model). */
+
+import type { Dispatcher } from 'undici';
 import type { Config, ProviderConfig } from '../config/schema.ts';
 import { providerDescriptor } from '../providers/index.ts';
 import type { Endpoint, ProviderDescriptor, Target } from '../providers/types.ts';
 import type { Upstreams } from './upstream.ts';
-import type { Dispatcher } from 'undici';
 
 export interface ResolvedLimits {
   rps?: number;
@@ -61,9 +62,11 @@ function resolveLimits(p: ProviderConfig, routing: Config['routing']): ResolvedL
 /** The client-facing names a provider serves and the upstream name each maps to. */
 function servedModels(p: ProviderConfig): { model: string; upstream: string; endpoints: ReadonlySet<Endpoint> }[] {
   const served = new Map<string, { model: string; upstream: string; endpoints: ReadonlySet<Endpoint> }>();
-  for (const model of p.models) served.set(model, { model, upstream: p.model_map[model] ?? model, endpoints: ALL_ENDPOINTS });
+  for (const model of p.models)
+    served.set(model, { model, upstream: p.model_map[model] ?? model, endpoints: ALL_ENDPOINTS });
   for (const model of p.embedding_models) {
-    if (!served.has(model)) served.set(model, { model, upstream: p.model_map[model] ?? model, endpoints: EMBEDDINGS_ONLY });
+    if (!served.has(model))
+      served.set(model, { model, upstream: p.model_map[model] ?? model, endpoints: EMBEDDINGS_ONLY });
   }
   for (const [model, upstream] of Object.entries(p.model_map)) {
     if (!served.has(model)) served.set(model, { model, upstream, endpoints: ALL_ENDPOINTS });
@@ -81,7 +84,13 @@ export function buildRoutingTable(config: Config, upstreams: Upstreams): Routing
     const baseUrl = (p.base_url ?? descriptor.defaultBaseUrl ?? '').replace(/\/+$/, '');
     const origin = new URL(baseUrl).origin;
     const proxy = p.proxy === false ? undefined : (p.proxy ?? config.proxy);
-    const runtime: ProviderRuntime = { config: p, descriptor, baseUrl, origin, dispatcher: upstreams.dispatcher(origin, proxy) };
+    const runtime: ProviderRuntime = {
+      config: p,
+      descriptor,
+      baseUrl,
+      origin,
+      dispatcher: upstreams.dispatcher(origin, proxy),
+    };
     providers.push(runtime);
     const limits = resolveLimits(p, config.routing);
     const keys: (string | undefined)[] = p.keys.length ? p.keys : [undefined];

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { configSchema, type ConfigInput } from '../config/schema.ts';
+import { type ConfigInput, configSchema } from '../config/schema.ts';
 import { RateLimited, UpstreamError } from '../core/errors.ts';
 import { KeyHealth } from '../state/key-health.ts';
 import { buildRoutingTable, type Deployment } from './deployments.ts';
@@ -33,14 +33,26 @@ const twoKeys: ConfigInput = {
 describe('model resolution', () => {
   const router = routerFor({
     providers: [
-      { name: 'a', type: 'openai', base_url: 'http://127.0.0.1:1/v1', keys: ['k'], models: ['m1'], model_map: { 'gpt-4o': 'm1' } },
+      {
+        name: 'a',
+        type: 'openai',
+        base_url: 'http://127.0.0.1:1/v1',
+        keys: ['k'],
+        models: ['m1'],
+        model_map: { 'gpt-4o': 'm1' },
+      },
       { name: 'b', type: 'openai', base_url: 'http://127.0.0.1:2/v1', keys: ['k'], embedding_models: ['e1'] },
     ],
     models: { aliases: { fast: 'm1' } },
   });
 
   test('served names, model_map names, aliases and random are listed', () => {
-    expect(router.modelNames().map((m) => m.id).sort()).toEqual(['e1', 'fast', 'gpt-4o', 'm1', 'random']);
+    expect(
+      router
+        .modelNames()
+        .map((m) => m.id)
+        .sort(),
+    ).toEqual(['e1', 'fast', 'gpt-4o', 'm1', 'random']);
   });
 
   test('an alias resolves to its target and random to a chat model', () => {
@@ -200,11 +212,28 @@ describe('strategies and priority', () => {
 describe('per-deployment limits', () => {
   test('concurrency: the request over the limit waits for a slot, then runs', async () => {
     const router = routerFor({
-      providers: [{ name: 'p', type: 'openai', base_url: 'http://127.0.0.1:1/v1', keys: ['k'], models: ['m'], limits: { concurrency: 1, queue_timeout: '2s' } }],
+      providers: [
+        {
+          name: 'p',
+          type: 'openai',
+          base_url: 'http://127.0.0.1:1/v1',
+          keys: ['k'],
+          models: ['m'],
+          limits: { concurrency: 1, queue_timeout: '2s' },
+        },
+      ],
     });
     const first = await router.run('m', 'chat', ok, signal);
     let secondRan = false;
-    const second = router.run('m', 'chat', async (d) => ((secondRan = true), d.id), signal);
+    const second = router.run(
+      'm',
+      'chat',
+      async (d) => {
+        secondRan = true;
+        return d.id;
+      },
+      signal,
+    );
     await new Promise((r) => setTimeout(r, 50));
     expect(secondRan).toBe(false);
     first.lease.release();
@@ -214,7 +243,16 @@ describe('per-deployment limits', () => {
 
   test('concurrency: past the queue timeout the caller gets 429', async () => {
     const router = routerFor({
-      providers: [{ name: 'p', type: 'openai', base_url: 'http://127.0.0.1:1/v1', keys: ['k'], models: ['m'], limits: { concurrency: 1, queue_timeout: '100ms' } }],
+      providers: [
+        {
+          name: 'p',
+          type: 'openai',
+          base_url: 'http://127.0.0.1:1/v1',
+          keys: ['k'],
+          models: ['m'],
+          limits: { concurrency: 1, queue_timeout: '100ms' },
+        },
+      ],
     });
     const first = await router.run('m', 'chat', ok, signal);
     await expect(router.run('m', 'chat', ok, signal)).rejects.toBeInstanceOf(RateLimited);
@@ -223,7 +261,16 @@ describe('per-deployment limits', () => {
 
   test('rpm: requests over the limit are refused with Retry-After when the wait would exceed the queue timeout', async () => {
     const router = routerFor({
-      providers: [{ name: 'p', type: 'openai', base_url: 'http://127.0.0.1:1/v1', keys: ['k'], models: ['m'], limits: { rpm: 3, queue_timeout: '200ms' } }],
+      providers: [
+        {
+          name: 'p',
+          type: 'openai',
+          base_url: 'http://127.0.0.1:1/v1',
+          keys: ['k'],
+          models: ['m'],
+          limits: { rpm: 3, queue_timeout: '200ms' },
+        },
+      ],
     });
     for (let i = 0; i < 3; i++) (await router.run('m', 'chat', ok, signal)).lease.release();
     const err = await router.run('m', 'chat', ok, signal).catch((e: unknown) => e);
@@ -233,7 +280,16 @@ describe('per-deployment limits', () => {
 
   test('rps: a request over the limit waits for the next second instead of failing', async () => {
     const router = routerFor({
-      providers: [{ name: 'p', type: 'openai', base_url: 'http://127.0.0.1:1/v1', keys: ['k'], models: ['m'], limits: { rps: 2, queue_timeout: '5s' } }],
+      providers: [
+        {
+          name: 'p',
+          type: 'openai',
+          base_url: 'http://127.0.0.1:1/v1',
+          keys: ['k'],
+          models: ['m'],
+          limits: { rps: 2, queue_timeout: '5s' },
+        },
+      ],
     });
     const t0 = Date.now();
     for (let i = 0; i < 3; i++) (await router.run('m', 'chat', ok, signal)).lease.release();

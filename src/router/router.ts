@@ -73,8 +73,12 @@ export class Router {
 
   /** Every model name a client may ask for: served models, aliases and `random`. */
   modelNames(): { id: string; ownedBy: string }[] {
-    const names = [...this.groups.values()].map((g) => ({ id: g.model, ownedBy: g.slots[0]!.deployment.provider.config.name }));
-    for (const alias of this.aliases.keys()) if (!this.groups.has(alias)) names.push({ id: alias, ownedBy: 'switchyard' });
+    const names = [...this.groups.values()].map((g) => ({
+      id: g.model,
+      ownedBy: g.slots[0]!.deployment.provider.config.name,
+    }));
+    for (const alias of this.aliases.keys())
+      if (!this.groups.has(alias)) names.push({ id: alias, ownedBy: 'switchyard' });
     if (!this.groups.has('random') && this.chatModels.length) names.push({ id: 'random', ownedBy: 'switchyard' });
     return names;
   }
@@ -98,7 +102,12 @@ export class Router {
    * Runs `attempt` on a deployment of `model`, trying further deployments (up to `retries`) after a retryable failure.
    * On success the caller owns the lease and releases it when the answer has been fully relayed.
    */
-  async run<T>(model: string, endpoint: Endpoint, attempt: Attempt<T>, signal: AbortSignal): Promise<{ value: T; lease: Lease }> {
+  async run<T>(
+    model: string,
+    endpoint: Endpoint,
+    attempt: Attempt<T>,
+    signal: AbortSignal,
+  ): Promise<{ value: T; lease: Lease }> {
     const group = this.groups.get(model);
     if (!group) throw new ModelNotFound(model);
     const tried = new Set<Slot>();
@@ -174,7 +183,10 @@ export class Router {
       if (now + wait > deadline || now >= deadline || signal.aborted) {
         if (lastError) throw lastError;
         const retryAfter = byConcurrency ? 1 : Math.max(1, Math.ceil((pick.readyAt - now) / 1000));
-        throw new RateLimited(`Every deployment of model '${group.model}' is at its limit; try again later.`, retryAfter);
+        throw new RateLimited(
+          `Every deployment of model '${group.model}' is at its limit; try again later.`,
+          retryAfter,
+        );
       }
       await this.waitForCapacity(group, wait, signal);
     }

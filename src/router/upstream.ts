@@ -46,7 +46,9 @@ export interface SendOptions {
 }
 
 export async function send(call: UpstreamCall, opts: SendOptions): Promise<UpstreamResponse> {
-  const path = call.url.startsWith(opts.origin) ? call.url.slice(opts.origin.length) || '/' : new URL(call.url).pathname;
+  const path = call.url.startsWith(opts.origin)
+    ? call.url.slice(opts.origin.length) || '/'
+    : new URL(call.url).pathname;
   try {
     const res = await opts.dispatcher.request({
       origin: opts.origin,
@@ -69,7 +71,12 @@ export function transportError(err: unknown, opts: Pick<SendOptions, 'label' | '
   if (err instanceof GatewayError) return err;
   const code = (err as { code?: string }).code ?? '';
   if (opts.signal.aborted) {
-    return new UpstreamError('The request was cancelled.', { retryable: false, kind: 'unavailable', status: 499, cause: err });
+    return new UpstreamError('The request was cancelled.', {
+      retryable: false,
+      kind: 'unavailable',
+      status: 499,
+      cause: err,
+    });
   }
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
     return new UpstreamError(`Upstream '${opts.label}' did not answer within ${opts.timeoutMs} ms.`, {

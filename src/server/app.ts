@@ -1,6 +1,7 @@
 /** The HTTP server: Fastify with a strict JSON body parser, client auth, the relay routes and errors in the caller's format. */
-import { randomUUID } from 'node:crypto';
+
 import { isUtf8 } from 'node:buffer';
+import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { asGatewayError, GatewayError, InvalidRequest, ModelNotFound } from '../core/errors.ts';
 import { encodeError } from '../formats/openai-chat/errors.ts';
@@ -19,9 +20,17 @@ declare module 'fastify' {
 function fromFastify(err: FastifyError): GatewayError {
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new InvalidRequest('The request body is larger than this gateway accepts.', { status: 413, kind: 'payload_too_large', code: 'request_too_large' });
+      return new InvalidRequest('The request body is larger than this gateway accepts.', {
+        status: 413,
+        kind: 'payload_too_large',
+        code: 'request_too_large',
+      });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new InvalidRequest(`Unsupported content type: send the body as application/json.`, { status: 415, kind: 'unsupported_media_type', code: 'unsupported_media_type' });
+      return new InvalidRequest(`Unsupported content type: send the body as application/json.`, {
+        status: 415,
+        kind: 'unsupported_media_type',
+        code: 'unsupported_media_type',
+      });
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new InvalidRequest('The request body is empty; send a JSON object.');
     default:
@@ -63,7 +72,11 @@ export function buildApp(gw: Gateway): FastifyInstance {
 
   app.setErrorHandler((err: FastifyError | GatewayError, request, reply) => {
     const gatewayError =
-      err instanceof GatewayError ? err : typeof err.code === 'string' && err.code.startsWith('FST_') ? fromFastify(err) : asGatewayError(err);
+      err instanceof GatewayError
+        ? err
+        : typeof err.code === 'string' && err.code.startsWith('FST_')
+          ? fromFastify(err)
+          : asGatewayError(err);
     if (gatewayError.status >= 500 && !(gatewayError instanceof GatewayError && gatewayError.kind !== 'internal')) {
       gw.log.error({ req: request.id, err }, 'request failed');
     }
@@ -71,7 +84,15 @@ export function buildApp(gw: Gateway): FastifyInstance {
   });
 
   app.setNotFoundHandler((request, reply) => {
-    sendError(reply, request, new InvalidRequest(`Unknown endpoint: ${request.method} ${request.url.split('?')[0]}`, { status: 404, kind: 'not_found', code: 'unknown_endpoint' }));
+    sendError(
+      reply,
+      request,
+      new InvalidRequest(`Unknown endpoint: ${request.method} ${request.url.split('?')[0]}`, {
+        status: 404,
+        kind: 'not_found',
+        code: 'unknown_endpoint',
+      }),
+    );
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
@@ -108,7 +129,10 @@ export function buildApp(gw: Gateway): FastifyInstance {
 
 const STARTED = Math.floor(Date.now() / 1000);
 
-function visibleModels(gw: Gateway, client: Client): { id: string; object: 'model'; created: number; owned_by: string }[] {
+function visibleModels(
+  gw: Gateway,
+  client: Client,
+): { id: string; object: 'model'; created: number; owned_by: string }[] {
   return gw.router
     .modelNames()
     .filter((m) => !client.models || client.models.has(m.id))

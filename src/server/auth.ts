@@ -84,12 +84,18 @@ export function checkModelAccess(client: Client, model: string): void {
 /** Counts one request against the client's rpm, and refuses when its rpm or tpm window is full. */
 export function admitRequest(client: Client, now: number): void {
   if (client.tpm && !client.tpm.fits(now, 1)) {
-    throw new RateLimited('This API key reached its tokens-per-minute limit.', Math.ceil(client.tpm.msUntilFree(now) / 1000));
+    throw new RateLimited(
+      'This API key reached its tokens-per-minute limit.',
+      Math.ceil(client.tpm.msUntilFree(now) / 1000),
+    );
   }
   if (client.rpm) {
     const verdict = client.rpm.take(now);
     if (!verdict.allowed) {
-      throw new RateLimited('This API key reached its requests-per-minute limit.', Math.ceil(verdict.retryAfterMs / 1000));
+      throw new RateLimited(
+        'This API key reached its requests-per-minute limit.',
+        Math.ceil(verdict.retryAfterMs / 1000),
+      );
     }
   }
 }

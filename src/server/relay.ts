@@ -26,12 +26,12 @@ import {
   streamErrorEvent,
 } from '../formats/openai-chat/encode.ts';
 import { findUsage, SseUsageScanner } from '../formats/openai-chat/scan.ts';
-import type { ByteStream, Codec, Endpoint, ProviderDescriptor } from '../providers/types.ts';
+import type { Gateway } from '../gateway.ts';
+import type { ByteStream, Codec, Endpoint, ProviderDescriptor, UpstreamCall } from '../providers/types.ts';
 import type { Deployment } from '../router/deployments.ts';
 import type { Lease } from '../router/router.ts';
 import { send, transportError } from '../router/upstream.ts';
-import type { Gateway } from '../gateway.ts';
-import { admitRequest, checkModelAccess, type Client } from './auth.ts';
+import { admitRequest, type Client, checkModelAccess } from './auth.ts';
 import { responseHeaders } from './headers.ts';
 import { SseWriter } from './sse.ts';
 
@@ -51,7 +51,7 @@ interface EndpointSpec<Req extends RelayRequest, Res extends { usage?: Usage }> 
   prepare(req: Req, deployment: Deployment): Req;
   /** The deployment can take the client's OpenAI body as it is (only the model renamed). */
   passthrough(req: Req, deployment: Deployment): boolean;
-  encodeResponse(res: Res): Record<string, unknown>;
+  encodeResponse(res: Res, req: Req): Record<string, unknown>;
   encodeStream?(events: AsyncIterable<StreamEvent>, ctx: StreamContext): AsyncIterable<string>;
 }
 
@@ -102,7 +102,13 @@ async function upstreamFailure(
 }
 
 /** Upstream body chunks with transport failures mapped to gateway errors. */
-async function* guarded(first: Uint8Array | undefined, rest: AsyncIterator<Uint8Array>, label: string, signal: AbortSignal, timeoutMs: number): ByteStream {
+async function* guarded(
+  first: Uint8Array | undefined,
+  rest: AsyncIterator<Uint8Array>,
+  label: string,
+  signal: AbortSignal,
+  timeoutMs: number,
+): ByteStream {
   if (first) yield first;
   try {
     for (;;) {
@@ -122,29 +128,49 @@ async function* tapUsage(events: AsyncIterable<StreamEvent>, outcome: Outcome): 
   }
 }
 
-export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usage }>(gw: Gateway, spec: EndpointSpec<Req, Res>) {
+export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usage }>(
+  gw: Gateway,
+  spec: EndpointSpec<Req, Res>,
+) {
   const attempt = async (req: Req, d: Deployment, signal: AbortSignal): Promise<UpstreamAnswer<Res>> => {
     const descriptor = d.provider.descriptor;
     const passthrough = spec.passthrough(req, d);
     const codec = passthrough ? undefined : spec.codec(descriptor);
-    let call;
+    let call: UpstreamCall;
     if (passthrough) call = descriptor.passthrough!.build(spec.endpoint, req.raw!, d.target);
     else if (codec) call = codec.encode(spec.prepare(req, d), d.target);
-    else throw new UpstreamError(`Provider '${d.provider.config.name}' does not serve ${spec.endpoint}.`, { retryable: true, status: 400 });
+    else
+      throw new UpstreamError(`Provider '${d.provider.config.name}' does not serve ${spec.endpoint}.`, {
+        retryable: true,
+        status: 400,
+      });
     const label = d.provider.config.name;
     const timeoutMs = d.limits.timeoutMs;
-    const res = await send(call, { dispatcher: d.provider.dispatcher, origin: d.provider.origin, timeoutMs, signal, label });
+    const res = await send(call, {
+      dispatcher: d.provider.dispatcher,
+      origin: d.provider.origin,
+      timeoutMs,
+      signal,
+      label,
+    });
     if (res.status >= 400) throw await upstreamFailure(res.status, res.headers, res.body, d);
     try {
       if (!req.stream) {
         const body = Buffer.from(await res.body.arrayBuffer());
-        return passthrough ? { kind: 'bytes', body } : { kind: 'decoded', res: codec!.decode(body.toString('utf8'), d.target) };
+        return passthrough
+          ? { kind: 'bytes', body }
+          : { kind: 'decoded', res: codec!.decode(body.toString('utf8'), d.target) };
       }
-      if (!passthrough && !codec?.decodeStream) throw new UpstreamError(`Provider '${label}' cannot stream ${spec.endpoint}.`, { retryable: true, status: 400 });
+      if (!passthrough && !codec?.decodeStream)
+        throw new UpstreamError(`Provider '${label}' cannot stream ${spec.endpoint}.`, {
+          retryable: true,
+          status: 400,
+        });
       // Wait for the first bytes: until then nothing reached the client and another deployment may still be tried.
       const rest = res.body[Symbol.asyncIterator]();
       const first = await rest.next();
-      if (first.done) throw new UpstreamError(`Upstream '${label}' closed the stream without sending anything.`, { retryable: true });
+      if (first.done)
+        throw new UpstreamError(`Upstream '${label}' closed the stream without sending anything.`, { retryable: true });
       return { kind: 'stream', passthrough, first: first.value, rest };
     } catch (err) {
       res.body.destroy();
@@ -178,7 +204,7 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
         reply.headers(headers).type('application/json').send(answer.body);
       } else if (answer.kind === 'decoded') {
         outcome.usage = answer.res.usage;
-        const wire = spec.encodeResponse(answer.res);
+        const wire = spec.encodeResponse(answer.res, req);
         if (!wire.id) wire.id = `${spec.idPrefix}${request.id}`;
         reply.headers(headers).type('application/json').send(JSON.stringify(wire));
       } else {
@@ -223,7 +249,8 @@ async function pipePassthrough(body: ByteStream, sse: SseWriter, stripUsage: boo
     }
     const rest = scanner.flush();
     if (rest) await sse.write(rest);
-    if (!scanner.done) throw new UpstreamError('Upstream ended the stream before it was complete.', { retryable: false });
+    if (!scanner.done)
+      throw new UpstreamError('Upstream ended the stream before it was complete.', { retryable: false });
   } catch (err) {
     if (sse.open) await sse.write(streamErrorEvent(err));
     outcome.status = err instanceof GatewayError ? err.status : 500;
@@ -262,7 +289,8 @@ function settle(
   });
 }
 
-const speaksOpenAI = (d: ProviderDescriptor, endpoint: Endpoint): boolean => d.passthrough?.endpoints.includes(endpoint) === true;
+const speaksOpenAI = (d: ProviderDescriptor, endpoint: Endpoint): boolean =>
+  d.passthrough?.endpoints.includes(endpoint) === true;
 
 export const chatSpec: EndpointSpec<ChatRequest, ChatResponse> = {
   endpoint: 'chat',
@@ -270,7 +298,8 @@ export const chatSpec: EndpointSpec<ChatRequest, ChatResponse> = {
   decode: decodeChatRequest,
   codec: (descriptor) => descriptor.chat,
   prepare: (req, d) => (d.target.provider.system_role ? req : { ...req, messages: foldSystemMessages(req.messages) }),
-  passthrough: (req, d) => req.raw !== undefined && d.target.provider.system_role && speaksOpenAI(d.provider.descriptor, 'chat'),
+  passthrough: (req, d) =>
+    req.raw !== undefined && d.target.provider.system_role && speaksOpenAI(d.provider.descriptor, 'chat'),
   encodeResponse: encodeChatResponse,
   encodeStream: encodeChatStream,
 };

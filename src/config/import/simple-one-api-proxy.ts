@@ -38,7 +38,9 @@ export function importProxy(proxy: ProxyConf | null | undefined, report: ImportR
     return NO_PROXY;
   }
   if (legacy) {
-    report.warnings.push('proxy: the pre-v0.9.1 form (no strategy): every service goes through it, as it did then');
+    report.warnings.push(
+      'proxy: the pre-v0.9.1 form (no strategy), imported as it worked then: every service uses https_proxy for https:// upstreams and http_proxy for http://',
+    );
   }
   if (strategy === 'disabled') {
     if (http || https || proxy.socks5_proxy) {

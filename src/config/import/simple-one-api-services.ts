@@ -145,13 +145,12 @@ function convertEntry(input: EntryInput, context: EntryContext): ProviderInput[]
   return targets.flatMap((target) =>
     groups.map((group): ProviderInput => {
       const limits = group.kind === 'embedding' && separateEmbeddings ? embeddingLimits : target.limits;
-      const baseUrl = group.baseUrl;
-      const proxy = context.proxy.forProvider(entry.use_proxy, baseUrl);
+      const proxy = context.proxy.forProvider(entry.use_proxy, group.baseUrl);
       return {
         name: [input.name, group.label, target.suffix].filter(Boolean).join('-'),
         type: vendor.type,
         enabled: entry.enabled === true,
-        ...(baseUrl ? { base_url: baseUrl } : {}),
+        ...(group.baseUrl ? { base_url: group.baseUrl } : {}),
         keys: target.keys,
         models: group.models,
         ...(group.embeddingModels.length > 0 ? { embedding_models: group.embeddingModels } : {}),

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are config text that uses ${VAR} on purpose
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { ConfigError, type LoadedConfig, parseConfig } from '../loader.ts';
@@ -22,30 +23,59 @@ function loadError(name: string, env: NodeJS.ProcessEnv = {}): ConfigError {
   throw new Error(`${name} loaded, but a ConfigError was expected`);
 }
 
-const entry = (fields: Record<string, unknown>) => ({ enabled: true, models: ['m'], credentials: { api_key: 'k' }, ...fields });
+const entry = (fields: Record<string, unknown>) => ({
+  enabled: true,
+  models: ['m'],
+  credentials: { api_key: 'k' },
+  ...fields,
+});
 
 describe('documented samples load as routes', () => {
   test.each([
     ['samples-config_deepseek.json', 'https://api.deepseek.com/v1', ['deepseek-chat']],
-    ['samples-config_groq.json', 'https://api.groq.com/openai/v1', ['llama3-70b-8192', 'llama3-8b-8192', 'gemma-7b-it', 'mixtral-8x7b-32768']],
+    [
+      'samples-config_groq.json',
+      'https://api.groq.com/openai/v1',
+      ['llama3-70b-8192', 'llama3-8b-8192', 'gemma-7b-it', 'mixtral-8x7b-32768'],
+    ],
     ['samples-config_zhipu.json', 'https://open.bigmodel.cn/api/paas/v4', ['glm-4', 'glm-3-turbo']],
     ['samples-config_aliyun.json', 'https://dashscope.aliyuncs.com/compatible-mode/v1', ['qwen-plus']],
-    ['samples-config_cloudflare.json', 'https://api.cloudflare.com/client/v4/accounts/xxx/ai/v1', ['@cf/meta/llama-2-7b-chat-int8']],
-    ['samples-config_llama_familly.json', 'https://api.atomecho.cn/v1', ['Atom-13B-Chat', 'Atom-7B-Chat', 'Atom-1B-Chat', 'Llama3-Chinese-8B-Instruct']],
+    [
+      'samples-config_cloudflare.json',
+      'https://api.cloudflare.com/client/v4/accounts/xxx/ai/v1',
+      ['@cf/meta/llama-2-7b-chat-int8'],
+    ],
+    [
+      'samples-config_llama_familly.json',
+      'https://api.atomecho.cn/v1',
+      ['Atom-13B-Chat', 'Atom-7B-Chat', 'Atom-1B-Chat', 'Llama3-Chinese-8B-Instruct'],
+    ],
   ])('%s: an OpenAI-compatible provider at the chat URL without /chat/completions', (name, baseUrl, models) => {
     const { config, format, warnings } = load(name);
     expect(format).toBe('simple-one-api');
     expect(warnings).toEqual([]);
     expect(config.routing.strategy).toBe('random');
     expect(config.providers).toHaveLength(1);
-    expect(config.providers[0]).toMatchObject({ name: 'openai', type: 'openai', base_url: baseUrl, keys: ['xxx'], models });
+    expect(config.providers[0]).toMatchObject({
+      name: 'openai',
+      type: 'openai',
+      base_url: baseUrl,
+      keys: ['xxx'],
+      models,
+    });
   });
 
   test('samples/config_ollama.json: a keyless ollama provider at the server root', () => {
     const { config } = load('samples-config_ollama.json');
     expect(config.server.port).toBe(9090);
     expect(config.providers).toEqual([
-      expect.objectContaining({ name: 'ollama', type: 'ollama', base_url: 'http://127.0.0.1:11434', keys: [], models: ['llama2'] }),
+      expect.objectContaining({
+        name: 'ollama',
+        type: 'ollama',
+        base_url: 'http://127.0.0.1:11434',
+        keys: [],
+        models: ['llama2'],
+      }),
     ]);
   });
 
@@ -118,14 +148,18 @@ describe('vendors', () => {
 
   test('xinghuo: Spark HTTP API, api_key:api_secret as the key, WebSocket model names mapped to HTTP ones', () => {
     const { config, warnings } = load('samples-config_xinghuo.json');
-    expect(config.providers[0]).toMatchObject({ keys: ['xxx:xxx'], models: ['spark-lite'], model_map: { 'spark-lite': 'lite' } });
+    expect(config.providers[0]).toMatchObject({
+      keys: ['xxx:xxx'],
+      models: ['spark-lite'],
+      model_map: { 'spark-lite': 'lite' },
+    });
     expect(warnings).toEqual([expect.stringMatching(/^services\.xinghuo: .*api_password/)]);
     const imported = convert({
-      services: { xinghuo: [entry({ models: ['spark-max', '4.0Ultra'], credentials: { api_password: 'pw' } })] },
+      services: { xinghuo: [entry({ models: ['spark-max', 'spark-pro-128k'], credentials: { api_password: 'pw' } })] },
     });
     expect(imported.config.providers![0]).toMatchObject({
       keys: ['pw'],
-      model_map: { 'spark-max': 'generalv3.5', '4.0Ultra': '4.0Ultra' },
+      model_map: { 'spark-max': 'generalv3.5', 'spark-pro-128k': 'pro-128k' },
     });
   });
 
@@ -162,7 +196,14 @@ describe('vendors', () => {
     expect(config.providers![0]).toMatchObject({
       base_url: 'https://qianfan.baidubce.com/v2',
       keys: ['bce-v3/ALTAK-x/y'],
-      models: ['yi_34b_chat', 'ERNIE-Speed-8K', 'ERNIE-Speed-128K', 'ERNIE-Lite-8K', 'ERNIE-Lite-8K-0922', 'ERNIE-Tiny-8K'],
+      models: [
+        'yi_34b_chat',
+        'ERNIE-Speed-8K',
+        'ERNIE-Speed-128K',
+        'ERNIE-Lite-8K',
+        'ERNIE-Lite-8K-0922',
+        'ERNIE-Tiny-8K',
+      ],
     });
     expect(config.providers![0]!.model_map).toMatchObject({ 'ERNIE-Speed-8K': 'ernie-speed-8k' });
   });
@@ -227,7 +268,10 @@ describe('limits and timeouts', () => {
   });
 
   test('samples/config_gemini.json: rpm 15 with a 120s wait', () => {
-    expect(convertFixture('samples-config_gemini.json').config.providers![0]!.limits).toEqual({ rpm: 15, queue_timeout: 120 });
+    expect(convertFixture('samples-config_gemini.json').config.providers![0]!.limits).toEqual({
+      rpm: 15,
+      queue_timeout: 120,
+    });
   });
 
   test("the entry's timeout bounds the upstream request; qpm wins over rpm; concurrency is whole", () => {
@@ -243,10 +287,19 @@ describe('limits and timeouts', () => {
   test('embedding_limit gives embeddings their own provider; equal limits keep one', () => {
     const split = convert({
       services: {
-        openai: [entry({ embedding_models: ['text-embedding-3-small'], limit: { qps: 1 }, embedding_limit: { qpm: 100 } })],
+        openai: [
+          entry({ embedding_models: ['text-embedding-3-small'], limit: { qps: 1 }, embedding_limit: { qpm: 100 } }),
+        ],
       },
     });
-    expect(split.config.providers!.map(({ name, models, embedding_models, limits }) => [name, models, embedding_models, limits])).toEqual([
+    expect(
+      split.config.providers!.map(({ name, models, embedding_models, limits }) => [
+        name,
+        models,
+        embedding_models,
+        limits,
+      ]),
+    ).toEqual([
       ['openai', ['m'], undefined, { rps: 1 }],
       ['openai-embeddings', [], ['text-embedding-3-small'], { rpm: 100 }],
     ]);
@@ -257,7 +310,14 @@ describe('limits and timeouts', () => {
   test('credentials with limits of their own become one provider per key when the entry sets none', () => {
     const { config } = convert({
       services: {
-        groq: [entry({ credential_list: [{ api_key: 'a', limit: { rpm: 30 } }, { api_key: 'b', limit: { rpm: 60 } }] })],
+        groq: [
+          entry({
+            credential_list: [
+              { api_key: 'a', limit: { rpm: 30 } },
+              { api_key: 'b', limit: { rpm: 60 } },
+            ],
+          }),
+        ],
       },
     });
     expect(config.providers!.map(({ name, keys, limits }) => [name, keys, limits])).toEqual([
@@ -321,7 +381,9 @@ describe('routing', () => {
       services: { openai: [entry({ credential_list: [{ api_key: 'a' }, { api_key: 'b' }] })] },
     });
     expect(config.providers![0]!.keys).toEqual(['a', 'b']);
-    expect(warnings).toEqual(['services.openai[0].credentials: ignored because credential_list is set (as in simple-one-api)']);
+    expect(warnings).toEqual([
+      'services.openai[0].credentials: ignored because credential_list is set (as in simple-one-api)',
+    ]);
   });
 
   test('docs multi-credential example: two entries of one model balance as two providers', () => {
@@ -336,7 +398,9 @@ describe('routing', () => {
   test('model_redirect is applied before model_map, as simple-one-api resolved names', () => {
     const { config } = convert({
       services: {
-        openai: [entry({ models: ['gpt-4'], model_redirect: { smart: 'gpt-4' }, model_map: { 'gpt-4': 'gpt-4-0613' } })],
+        openai: [
+          entry({ models: ['gpt-4'], model_redirect: { smart: 'gpt-4' }, model_map: { 'gpt-4': 'gpt-4-0613' } }),
+        ],
       },
     });
     expect(config.providers![0]!.model_map).toEqual({ 'gpt-4': 'gpt-4-0613', smart: 'gpt-4-0613' });
@@ -410,7 +474,9 @@ describe('top-level settings', () => {
   test('log levels: prodj is info, dev is debug, an unknown one is a problem', () => {
     expect(convert({ log_level: 'prodj', services: {} }).config.log_level).toBe('info');
     expect(convert({ log_level: 'dev', services: {} }).config.log_level).toBe('debug');
-    expect(convert({ log_level: 'loud', services: {} }).problems).toEqual([{ path: 'log_level', message: 'unsupported log level' }]);
+    expect(convert({ log_level: 'loud', services: {} }).problems).toEqual([
+      { path: 'log_level', message: 'unsupported log level' },
+    ]);
   });
 
   test('ignored features that change behaviour get one warning each', () => {
@@ -422,23 +488,39 @@ describe('top-level settings', () => {
       enable_web: true,
       services: {},
     });
-    expect(warnings.map((warning) => warning.split(':')[0])).toEqual(['params_range', 'multi_content_models', 'translation']);
+    expect(warnings.map((warning) => warning.split(':')[0])).toEqual([
+      'params_range',
+      'multi_content_models',
+      'translation',
+    ]);
   });
 });
 
 describe('proxy', () => {
   const services = {
-    openai: [entry({ id: 'plain' }), entry({ id: 'opted-in', use_proxy: true }), entry({ id: 'opted-out', use_proxy: false })],
+    openai: [
+      entry({ id: 'plain' }),
+      entry({ id: 'opted-in', use_proxy: true }),
+      entry({ id: 'opted-out', use_proxy: false }),
+    ],
   };
   // The proxy block is the one in docs/configuration-reference.md; only the strategy varies.
-  const documented = { type: 'http', http_proxy: 'http://127.0.0.1:7890', https_proxy: 'http://127.0.0.1:7890', timeout: 30 };
+  const documented = {
+    type: 'http',
+    http_proxy: 'http://127.0.0.1:7890',
+    https_proxy: 'http://127.0.0.1:7890',
+    timeout: 30,
+  };
   const proxies = (strategy: string) => {
     const { config } = convert({ proxy: { ...documented, strategy }, services });
     return { global: config.proxy, providers: config.providers!.map((provider) => provider.proxy) };
   };
 
   test('"default": only services with use_proxy: true', () => {
-    expect(proxies('default')).toEqual({ global: undefined, providers: [undefined, 'http://127.0.0.1:7890', undefined] });
+    expect(proxies('default')).toEqual({
+      global: undefined,
+      providers: [undefined, 'http://127.0.0.1:7890', undefined],
+    });
   });
 
   test('"all": every service but those with use_proxy: false', () => {
@@ -446,7 +528,10 @@ describe('proxy', () => {
   });
 
   test('"force_all": every service, use_proxy: false included', () => {
-    expect(proxies('force_all')).toEqual({ global: 'http://127.0.0.1:7890', providers: [undefined, undefined, undefined] });
+    expect(proxies('force_all')).toEqual({
+      global: 'http://127.0.0.1:7890',
+      providers: [undefined, undefined, undefined],
+    });
   });
 
   test('"disabled" (also the default): none, with a warning that the address is unused', () => {
@@ -457,7 +542,10 @@ describe('proxy', () => {
   });
 
   test('socks5 addresses without a scheme get one', () => {
-    const { config } = convert({ proxy: { strategy: 'all', type: 'socks5', socks5_proxy: '127.0.0.1:1080' }, services: {} });
+    const { config } = convert({
+      proxy: { strategy: 'all', type: 'socks5', socks5_proxy: '127.0.0.1:1080' },
+      services: {},
+    });
     expect(config.proxy).toBe('socks5://127.0.0.1:1080');
   });
 
@@ -485,7 +573,8 @@ describe('shape and problems', () => {
   });
 
   test('a simple-one-api YAML file loads like its JSON', () => {
-    const yaml = 'server_port: ":9090"\nservices:\n  deepseek:\n    - enabled: true\n      credentials: { api_key: "${DS_KEY}" }\n';
+    const yaml =
+      'server_port: ":9090"\nservices:\n  deepseek:\n    - enabled: true\n      credentials: { api_key: "${DS_KEY}" }\n';
     const { config, format } = parseConfig(yaml, 'config.yaml', { DS_KEY: 'sk-ds' });
     expect(format).toBe('simple-one-api');
     expect(config.providers[0]).toMatchObject({
@@ -513,11 +602,19 @@ describe('shape and problems', () => {
     }
   });
 
+  test('a service that is not a list is reported and the other services still convert', () => {
+    const { problems, config } = convert({ services: { openai: { models: ['m'] }, groq: [entry({})] } });
+    expect(problems).toEqual([{ path: 'services.openai', message: 'expected an array of entries' }]);
+    expect(config.providers!.map((provider) => provider.name)).toEqual(['groq']);
+  });
+
   test('a field of the wrong type is reported and the rest still converts', () => {
     const { problems, config } = convert({
       services: { openai: [entry({ embedding_models: 'e' }), entry({ id: 'fine' })] },
     });
-    expect(problems).toEqual([{ path: 'services.openai[0].embedding_models', message: 'expected array, received string' }]);
+    expect(problems).toEqual([
+      { path: 'services.openai[0].embedding_models', message: 'expected array, received string' },
+    ]);
     expect(config.providers!.map((provider) => provider.name)).toEqual(['openai-1', 'fine']);
   });
 });

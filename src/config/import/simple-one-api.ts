@@ -35,7 +35,7 @@ const documentSchema = z.looseObject({
   multi_content_models: z.array(z.string()).nullish(),
   model_redirect: nameMap,
   params_range: z.record(z.string(), z.unknown()).nullish(),
-  services: z.record(z.string(), z.array(z.unknown()).nullish()).nullish(),
+  services: z.record(z.string(), z.unknown()).nullish(),
   translation: z.looseObject({ enable: z.boolean().nullish() }).nullish(),
   enable_web: z.boolean().nullish(),
 });
@@ -64,9 +64,12 @@ export function importSimpleOneApi(source: Record<string, unknown>): SimpleOneAp
     if (!DOCUMENT_KEYS.has(key)) report.warnings.push(`${formatPath([key])}: unknown key, ignored`);
   }
   const proxy = importProxy(document.proxy, report);
-  const imported = Object.entries(document.services ?? {}).flatMap(([service, entries]) =>
-    importService(service, entries ?? [], { ...report, proxy }),
-  );
+  const imported = Object.entries(document.services ?? {}).flatMap(([service, entries]) => {
+    if (entries == null) return [];
+    if (Array.isArray(entries)) return importService(service, entries, { ...report, proxy });
+    report.problems.push({ path: formatPath(['services', service]), message: 'expected an array of entries' });
+    return [];
+  });
   const strategy = strategyOf(document.load_balancing, report);
   // "first" always took the first enabled entry: declaration order becomes priority order.
   const providers = imported.map(

@@ -1,6 +1,13 @@
 /** Encodes canonical answers and event streams as OpenAI Chat Completions, Completions and Embeddings wire bytes. */
 import { asGatewayError } from '../../core/errors.ts';
-import type { CompletionResponse, EmbeddingResponse, FinishReason, StreamEvent, Usage } from '../../core/types.ts';
+import type {
+  CompletionResponse,
+  EmbeddingRequest,
+  EmbeddingResponse,
+  FinishReason,
+  StreamEvent,
+  Usage,
+} from '../../core/types.ts';
 import { encodeError } from './errors.ts';
 import { usageToWire } from './wire.ts';
 
@@ -39,7 +46,9 @@ export async function* encodeChatStream(events: AsyncIterable<StreamEvent>, ctx:
           break;
         case 'tool_call_start':
           yield chunk({
-            tool_calls: [{ index: event.index, id: event.id, type: 'function', function: { name: event.name, arguments: '' } }],
+            tool_calls: [
+              { index: event.index, id: event.id, type: 'function', function: { name: event.name, arguments: '' } },
+            ],
           });
           break;
         case 'tool_call_delta':
@@ -76,13 +85,18 @@ export function encodeCompletionResponse(res: CompletionResponse): Record<string
 }
 
 /** Canonical events -> OpenAI `text_completion` SSE events. */
-export async function* encodeCompletionStream(events: AsyncIterable<StreamEvent>, ctx: StreamContext): AsyncIterable<string> {
+export async function* encodeCompletionStream(
+  events: AsyncIterable<StreamEvent>,
+  ctx: StreamContext,
+): AsyncIterable<string> {
   const head = `data: {"id":${JSON.stringify(ctx.id)},"object":"text_completion","created":${ctx.created},"model":${JSON.stringify(ctx.model)},"choices":`;
   let usage: Usage | undefined;
   try {
     for await (const event of events) {
-      if (event.type === 'text') yield `${head}[{"index":0,"text":${JSON.stringify(event.text)},"logprobs":null,"finish_reason":null}]}\n\n`;
-      else if (event.type === 'finish') yield `${head}[{"index":0,"text":"","logprobs":null,"finish_reason":"${event.reason}"}]}\n\n`;
+      if (event.type === 'text')
+        yield `${head}[{"index":0,"text":${JSON.stringify(event.text)},"logprobs":null,"finish_reason":null}]}\n\n`;
+      else if (event.type === 'finish')
+        yield `${head}[{"index":0,"text":"","logprobs":null,"finish_reason":"${event.reason}"}]}\n\n`;
       else if (event.type === 'usage') usage = event.usage;
       else if (event.type === 'error') throw event.error;
     }
@@ -94,10 +108,22 @@ export async function* encodeCompletionStream(events: AsyncIterable<StreamEvent>
   yield SSE_DONE;
 }
 
-export function encodeEmbeddingResponse(res: EmbeddingResponse): Record<string, unknown> {
+/** A vector as OpenAI's `encoding_format: base64` sends it: float32, little-endian, base64. */
+export function float32Base64(vector: readonly number[]): string {
+  const buf = Buffer.allocUnsafe(vector.length * 4);
+  for (const [i, v] of vector.entries()) buf.writeFloatLE(v, i * 4);
+  return buf.toString('base64');
+}
+
+export function encodeEmbeddingResponse(res: EmbeddingResponse, req: EmbeddingRequest): Record<string, unknown> {
+  const base64 = req.encodingFormat === 'base64';
   return {
     object: 'list',
-    data: res.data.map((embedding, index) => ({ object: 'embedding', index, embedding })),
+    data: res.data.map((vector, index) => ({
+      object: 'embedding',
+      index,
+      embedding: base64 && typeof vector !== 'string' ? float32Base64(vector) : vector,
+    })),
     model: res.model,
     usage: { prompt_tokens: res.usage.promptTokens, total_tokens: res.usage.totalTokens },
   };

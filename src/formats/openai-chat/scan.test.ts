@@ -56,7 +56,11 @@ describe('SSE usage scanner', () => {
 describe('findUsage in a JSON answer', () => {
   test('reads the usage object of a chat completion', () => {
     const body = Buffer.from(
-      JSON.stringify({ id: 'x', choices: [{ message: { content: 'say "usage": {' } }], usage: { prompt_tokens: 5, completion_tokens: 7, total_tokens: 12 } }),
+      JSON.stringify({
+        id: 'x',
+        choices: [{ message: { content: 'say "usage": {' } }],
+        usage: { prompt_tokens: 5, completion_tokens: 7, total_tokens: 12 },
+      }),
     );
     expect(findUsage(body)).toEqual({ promptTokens: 5, completionTokens: 7, totalTokens: 12 });
   });

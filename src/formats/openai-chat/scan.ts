@@ -31,7 +31,11 @@ export function findUsage(body: string | Buffer): Usage | undefined {
   const text = typeof body === 'string' ? body : body.toString('utf8', at);
   const key = typeof body === 'string' ? at : 0;
   let i = key + 7;
-  while (i < text.length && (text[i] === ' ' || text[i] === ':' || text[i] === '\n' || text[i] === '\t' || text[i] === '\r')) i++;
+  while (
+    i < text.length &&
+    (text[i] === ' ' || text[i] === ':' || text[i] === '\n' || text[i] === '\t' || text[i] === '\r')
+  )
+    i++;
   if (text[i] !== '{') return undefined;
   const end = objectEnd(text, i);
   if (end === -1) return undefined;
@@ -47,7 +51,11 @@ function hasUsageObject(buf: Buffer): boolean {
   let at = buf.indexOf(USAGE_KEY);
   while (at !== -1) {
     let i = at + USAGE_KEY.length;
-    while (i < buf.length && (buf[i] === 0x20 || buf[i] === 0x3a || buf[i] === 0x0a || buf[i] === 0x0d || buf[i] === 0x09)) i++;
+    while (
+      i < buf.length &&
+      (buf[i] === 0x20 || buf[i] === 0x3a || buf[i] === 0x0a || buf[i] === 0x0d || buf[i] === 0x09)
+    )
+      i++;
     if (buf[i] === 0x7b /* { */) return true;
     at = buf.indexOf(USAGE_KEY, i);
   }

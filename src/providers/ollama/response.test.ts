@@ -6,7 +6,6 @@ import { UpstreamError } from '../../core/errors.ts';
 import type { StreamEvent } from '../../core/types.ts';
 import type { Target } from '../types.ts';
 import { ollama } from './index.ts';
-import { decodeEmbedding } from './response.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 
@@ -106,16 +105,6 @@ describe('ollama answers', () => {
     expect(res.data[0]).toHaveLength(10);
     expect((res.data[1] as number[])[0]).toBe(-0.0098027075);
     expect(res.usage).toEqual({ promptTokens: 8, completionTokens: 0, totalTokens: 8 });
-  });
-
-  test('base64 embeddings are float32 little-endian, as OpenAI sends them', () => {
-    const res = decodeEmbedding(fixture('embed.response.json'), target, { encodingFormat: 'base64' });
-    const first = res.data[0];
-    expect(typeof first).toBe('string');
-    const buf = Buffer.from(first as string, 'base64');
-    expect(buf.length).toBe(40);
-    expect(buf.readFloatLE(0)).toBe(Math.fround(0.010071029));
-    expect(buf.readFloatLE(36)).toBe(Math.fround(0.031952348));
   });
 });
 

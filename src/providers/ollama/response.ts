@@ -5,7 +5,6 @@ import { redactSecrets } from '../../core/redact.ts';
 import type {
   ChatResponse,
   CompletionResponse,
-  EmbeddingRequest,
   EmbeddingResponse,
   FinishReason,
   Message,
@@ -118,22 +117,8 @@ export function decodeCompletion(body: string, target: Target): CompletionRespon
   return res;
 }
 
-/** A vector as OpenAI's `encoding_format: base64` sends it: float32, little-endian, base64. */
-export function float32Base64(vector: readonly number[]): string {
-  const buf = Buffer.allocUnsafe(vector.length * 4);
-  for (const [i, v] of vector.entries()) buf.writeFloatLE(v, i * 4);
-  return buf.toString('base64');
-}
-
-/**
- * Ollama answers floats only. `req` (its `encodingFormat`) is an optional third argument: when the caller passes it
- * and asked for base64, the vectors are converted here.
- */
-export function decodeEmbedding(
-  body: string,
-  target: Target,
-  req?: Pick<EmbeddingRequest, 'encodingFormat'>,
-): EmbeddingResponse {
+/** Ollama answers float vectors only; the inbound format encodes them as base64 when its client asked. */
+export function decodeEmbedding(body: string, target: Target): EmbeddingResponse {
   const answer = answerOf(body) as OllamaAnswer & { embeddings?: unknown };
   if (!Array.isArray(answer.embeddings)) {
     throw new UpstreamError('Upstream embeddings answer has no embeddings array.', { retryable: true });
@@ -142,7 +127,7 @@ export function decodeEmbedding(
   const promptTokens = answer.prompt_eval_count ?? 0;
   return {
     model: answer.model ?? target.upstreamModel,
-    data: req?.encodingFormat === 'base64' ? vectors.map(float32Base64) : vectors,
+    data: vectors,
     usage: { promptTokens, completionTokens: 0, totalTokens: promptTokens },
   };
 }
