@@ -157,7 +157,10 @@ export function table(results: Results, concurrency: { cpu: number; max: number 
       .map((text, col) => (col === 0 || col >= 5 ? text.padEnd(widths[col] ?? 0) : text.padStart(widths[col] ?? 0)))
       .join('  ')
       .trimEnd();
-  const notes = ["* direct: CPU, busy and RSS are the mock upstream's own; bars compare switchyard with the floor."];
+  const notes = [
+    "* direct: CPU, busy and RSS are the mock upstream's own; bars compare switchyard with the floor.",
+    '5: % of the ideal rps (concurrency × 1000 / upstream delay); the direct column shows what this machine reaches.',
+  ];
   for (const name of TARGETS) {
     const outcome = results[name];
     if ('skipped' in outcome) notes.push(`${name} skipped: ${outcome.skipped}`);

@@ -146,6 +146,21 @@ describe('vendors', () => {
     expect(error.problems[1]!.message).toMatch(/Hunyuan API key/);
   });
 
+  test.each([
+    ['samples-config_hunyuan.json', ['services.hunyuan[0].credentials']],
+    ['samples-config_huoshan.json', ['services.huoshan[0].credentials']],
+    ['samples-config_qianfan.json', ['services.qianfan[0].credentials']],
+    ['samples-config_cozecom-v0.9.json', ['services.cozecom[0]']],
+    ['docs-config-detail-multi-vendor.json', ['services.qianfan[0].credentials', 'services.hunyuan[0].credentials']],
+  ])('%s does not load, and says where', (name, paths) => {
+    expect(loadError(name).problems.map((problem) => problem.path)).toEqual(paths);
+  });
+
+  test('docs model_redirect example converts like the siliconflow sample it was written from', () => {
+    const documented = load('docs-config-detail-model-redirect.json').config;
+    expect(documented.providers).toEqual(load('samples-config_siliconflow.cn.json').config.providers);
+  });
+
   test('xinghuo: Spark HTTP API, api_key:api_secret as the key, WebSocket model names mapped to HTTP ones', () => {
     const { config, warnings } = load('samples-config_xinghuo.json');
     expect(config.providers[0]).toMatchObject({
