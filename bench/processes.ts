@@ -20,6 +20,9 @@ function commandWorks(file: string, args: string[]): boolean {
   }
 }
 
+/** setpriv (util-linux) can have the kernel kill a child when the bench dies, even by SIGKILL. */
+const deathSignal = commandWorks('setpriv', ['--version']) ? ['setpriv', '--pdeathsig', 'KILL'] : [];
+
 /** Why pinning is off, or null when it is on. */
 export const pinningOff: string | null = !commandWorks('taskset', ['-V'])
   ? 'taskset (util-linux) not found'
@@ -63,10 +66,10 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** Starts `node <args>` (the running Node binary) pinned to `core`, in its own process group. */
+/** Starts `node <args>` (the running Node binary) pinned to `core`, in its own process group, dying with the bench. */
 export function start(name: string, core: number, args: string[], options: { ipc?: boolean } = {}): Child {
-  const command = pinningOff === null ? ['taskset', '-c', String(core), process.execPath] : [process.execPath];
-  const [file = process.execPath, ...prefix] = command;
+  const pin = pinningOff === null ? ['taskset', '-c', String(core)] : [];
+  const [file = process.execPath, ...prefix] = [...deathSignal, ...pin, process.execPath];
   const proc = spawn(file, [...prefix, ...args], {
     detached: true,
     stdio: options.ipc ? ['pipe', 'pipe', 'pipe', 'ipc'] : ['pipe', 'pipe', 'pipe'],
