@@ -1,8 +1,8 @@
 // `npm run bench`: the same requests sent straight to a mock upstream, through a bare undici proxy and through Switchyard.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
@@ -35,7 +35,10 @@ import {
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const ROOT = here('..');
 const GATEWAY_BIN = join(ROOT, 'bin', 'switchyard.js');
-const RESULTS_FILE = here('./results/latest.json');
+const RESULTS_DIR = here('./results');
+const RESULTS_FILE = join(RESULTS_DIR, 'latest.json');
+/** Kept after the run (results/ is gitignored) so the gateway can be started by hand with the same config. */
+const GATEWAY_CONFIG = join(RESULTS_DIR, 'switchyard.bench.yaml');
 
 const QUICK = process.env['BENCH_QUICK'] === '1';
 const SLOW_UPSTREAM_MS = 50;
@@ -147,12 +150,18 @@ async function answers(child: Child, url: string, timeoutMs: number): Promise<st
   return last;
 }
 
-async function startGateway(upstream: Upstream, workdir: string): Promise<Target | string> {
+async function startGateway(upstream: Upstream): Promise<Target | string> {
   if (!existsSync(GATEWAY_BIN)) return `${GATEWAY_BIN} does not exist yet`;
-  const config = join(workdir, 'switchyard.yaml');
-  await writeFile(config, gatewayConfig(upstream));
+  await writeFile(GATEWAY_CONFIG, gatewayConfig(upstream));
   const port = await freePort();
-  const gateway = start('switchyard', PROXY_CORE, [GATEWAY_BIN, 'serve', '--config', config, '--port', String(port)]);
+  const gateway = start('switchyard', PROXY_CORE, [
+    GATEWAY_BIN,
+    'serve',
+    '--config',
+    GATEWAY_CONFIG,
+    '--port',
+    String(port),
+  ]);
   const problem = await answers(gateway, chatUrl(port), 20_000);
   if (problem !== null) {
     await gateway.stop();
@@ -228,7 +237,7 @@ async function main(): Promise<void> {
   if (major < 24) throw new Error(`Node ${process.version}: the bench needs Node 24 (run it with \`npm run bench\`)`);
   if (pinningOff) log(`WARNING: not pinning processes to cores (${pinningOff}); numbers will be noisier.`);
   pinSelf();
-  const workdir = await mkdtemp(join(tmpdir(), 'switchyard-bench-'));
+  await mkdir(RESULTS_DIR, { recursive: true });
   const results = {} as Results;
   const started = performance.now();
   try {
@@ -243,7 +252,7 @@ async function main(): Promise<void> {
         stop: async () => {},
       }),
       floor: () => startFloor(upstream),
-      switchyard: () => startGateway(upstream, workdir),
+      switchyard: () => startGateway(upstream),
     };
     for (const name of TARGETS) {
       if (only && !only.includes(name)) {
@@ -260,12 +269,13 @@ async function main(): Promise<void> {
       try {
         results[name] = (await measure(target, load, upstream.mock.pid)) satisfies Outcome;
       } finally {
+        const stopping = performance.now();
         await target.stop();
+        log(`  stopped in ${((performance.now() - stopping) / 1000).toFixed(1)} s`);
       }
     }
   } finally {
     await stopAll();
-    await rm(workdir, { recursive: true, force: true });
   }
 
   const seconds = (performance.now() - started) / 1000;
@@ -291,7 +301,6 @@ async function main(): Promise<void> {
     bars: bars(results),
     targets: results,
   };
-  await mkdir(here('./results'), { recursive: true });
   await writeFile(RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`\nresults: ${RESULTS_FILE}`);
 }

@@ -15,6 +15,6 @@ export function createLogger(level: string | undefined): Logger {
         censor: '***',
       },
     },
-    pino.destination({ sync: false, minLength: 4096 }),
+    pino.destination({ sync: false }),
   );
 }

@@ -1,6 +1,6 @@
 /** Minimal forward proxies for tests: HTTP (CONNECT tunnels and absolute-form requests) and SOCKS5 (no auth, CONNECT). */
 import { createServer as createHttpServer, request as httpRequest } from 'node:http';
-import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net';
 
 export interface TestProxy {
   url: string;

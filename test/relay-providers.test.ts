@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { request } from 'undici';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { CLIENT_KEY, type RunningGateway, startGateway } from './harness.ts';
 import { type MockUpstream, startMockUpstream } from './mock-upstream.ts';
 
@@ -65,14 +65,20 @@ describe('azure', () => {
 
 describe('ollama, converted both ways', () => {
   test('non-stream chat: native /api/chat body, OpenAI answer with usage', async () => {
-    const res = await gateway.openai().chat.completions.create({ model: 'llama3.2', messages, max_tokens: 50, temperature: 0.2 });
+    const res = await gateway
+      .openai()
+      .chat.completions.create({ model: 'llama3.2', messages, max_tokens: 50, temperature: 0.2 });
     expect(res.object).toBe('chat.completion');
     expect(res.id).toMatch(/^chatcmpl-/);
     expect(res.choices[0]?.message.content).toBe('echo: hello world');
     expect(res.usage?.prompt_tokens).toBe(4);
     const seen = mock.requests[0]!;
     expect(seen.path).toBe('/api/chat');
-    expect(seen.body).toMatchObject({ model: 'llama3.2', stream: false, options: { num_predict: 50, temperature: 0.2 } });
+    expect(seen.body).toMatchObject({
+      model: 'llama3.2',
+      stream: false,
+      options: { num_predict: 50, temperature: 0.2 },
+    });
     expect((seen.body as { messages: unknown[] }).messages[0]).toEqual({ role: 'system', content: 'Be brief.' });
   });
 
@@ -120,7 +126,9 @@ describe('ollama, converted both ways', () => {
   });
 
   test('embeddings, float and base64', async () => {
-    const floats = await gateway.openai().embeddings.create({ model: 'all-minilm', input: ['a', 'b'], encoding_format: 'float' });
+    const floats = await gateway
+      .openai()
+      .embeddings.create({ model: 'all-minilm', input: ['a', 'b'], encoding_format: 'float' });
     expect(floats.data).toHaveLength(2);
     const first = floats.data[0]!.embedding;
     // The SDK decodes base64 itself: both forms must give the same float32 vector.
@@ -130,7 +138,9 @@ describe('ollama, converted both ways', () => {
 
   test('system_role false: the system text is folded into the first user message', async () => {
     await gateway.openai().chat.completions.create({ model: 'no-system', messages });
-    expect((mock.requests[0]?.body as { messages: unknown[] }).messages).toEqual([{ role: 'user', content: 'Be brief.\n\nhello world' }]);
+    expect((mock.requests[0]?.body as { messages: unknown[] }).messages).toEqual([
+      { role: 'user', content: 'Be brief.\n\nhello world' },
+    ]);
   });
 
   test('an image URL Ollama cannot fetch is a 400 naming it, and nothing goes upstream', async () => {
@@ -138,7 +148,9 @@ describe('ollama, converted both ways', () => {
       .openai()
       .chat.completions.create({
         model: 'llama3.2',
-        messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/cat.png' } }] }],
+        messages: [
+          { role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/cat.png' } }] },
+        ],
       })
       .catch((e: unknown) => e);
     expect(err).toMatchObject({ status: 400 });

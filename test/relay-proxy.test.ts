@@ -17,8 +17,20 @@ beforeAll(async () => {
     proxy: httpProxy.url,
     providers: [
       { ...provider, name: 'via-global', models: ['global-model'], model_map: { 'global-model': 'gpt-4o-mini' } },
-      { ...provider, name: 'via-socks', models: ['socks-model'], model_map: { 'socks-model': 'gpt-4o-mini' }, proxy: socksProxy.url },
-      { ...provider, name: 'direct', models: ['direct-model'], model_map: { 'direct-model': 'gpt-4o-mini' }, proxy: false },
+      {
+        ...provider,
+        name: 'via-socks',
+        models: ['socks-model'],
+        model_map: { 'socks-model': 'gpt-4o-mini' },
+        proxy: socksProxy.url,
+      },
+      {
+        ...provider,
+        name: 'direct',
+        models: ['direct-model'],
+        model_map: { 'direct-model': 'gpt-4o-mini' },
+        proxy: false,
+      },
     ],
   });
 });
@@ -28,7 +40,8 @@ afterAll(async () => {
   await Promise.all([httpProxy.close(), socksProxy.close(), mock.close()]);
 });
 
-const ask = (model: string) => gateway.openai().chat.completions.create({ model, messages: [{ role: 'user', content: 'via?' }] });
+const ask = (model: string) =>
+  gateway.openai().chat.completions.create({ model, messages: [{ role: 'user', content: 'via?' }] });
 const upstreamHost = () => new URL(mock.url).host;
 
 test('the global http proxy carries providers that set none', async () => {

@@ -31,8 +31,8 @@ async function main(argv: string[]): Promise<number> {
     loaded = loadConfig({ file: args.config, env: process.env });
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
+    for (const w of err.warnings) process.stderr.write(`warning: ${w}\n`);
     process.stderr.write(`${err.message}\n`);
-    for (const p of err.problems) process.stderr.write(`  ${p.path ? `${p.path}: ` : ''}${p.message}\n`);
     return 1;
   }
   if (args.command === 'check') {

@@ -170,14 +170,19 @@ export class Router {
       if (pick.slot) return pick.slot;
       if (pick.readyAt === Number.POSITIVE_INFINITY) {
         if (lastError) throw lastError;
-        const reasons = group.slots.map((s) => this.opts.keyHealth.status(s.deployment.keyId).disabledReason).filter(Boolean);
+        const reasons = group.slots
+          .map((s) => this.opts.keyHealth.status(s.deployment.keyId).disabledReason)
+          .filter(Boolean);
         const why = reasons.length ? ` (${reasons[0]})` : '';
-        throw new UpstreamError(`No usable deployment for model '${group.model}': every upstream key is disabled${why}.`, {
-          retryable: false,
-          kind: 'unavailable',
-          status: 503,
-          code: 'no_available_deployment',
-        });
+        throw new UpstreamError(
+          `No usable deployment for model '${group.model}': every upstream key is disabled${why}.`,
+          {
+            retryable: false,
+            kind: 'unavailable',
+            status: 503,
+            code: 'no_available_deployment',
+          },
+        );
       }
       if (deadline === 0) deadline = now + pick.queueTimeoutMs;
       const byConcurrency = pick.readyAt === Number.MAX_SAFE_INTEGER;

@@ -1,0 +1,97 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { afterEach, describe, expect, test } from 'vitest';
+import { startMockUpstream } from './mock-upstream.ts';
+
+const BIN = new URL('../bin/switchyard.js', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'switchyard-cli-'));
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+describe('switchyard check', () => {
+  test('prints every problem with its path and exits 1', () => {
+    const config = file(
+      'bad.yaml',
+      [
+        'providers:',
+        '  - { name: a, type: openai, models: [x] }',
+        '  - { name: b, type: nope }',
+        'routing: { strategy: fastest }',
+      ].join('\n'),
+    );
+    const run = spawnSync(process.execPath, [BIN, 'check', '--config', config], { encoding: 'utf8' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('providers[0].keys: required');
+    expect(run.stderr).toContain('providers[1].type: unknown provider type "nope"');
+    expect(run.stderr).toContain('routing.strategy:');
+  });
+
+  test('a good config passes with exit 0', () => {
+    const config = file('good.yaml', 'providers:\n  - { name: a, type: openai, keys: ["${K:-sk-x}"], models: [m] }\n');
+    const run = spawnSync(process.execPath, [BIN, 'check', '--config', config], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('OK');
+  });
+
+  test('an unknown argument is a usage error', () => {
+    const run = spawnSync(process.execPath, [BIN, 'serve', '--bogus'], { encoding: 'utf8' });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('unknown argument: --bogus');
+  });
+});
+
+describe('switchyard serve', () => {
+  let child: ChildProcess | undefined;
+  afterEach(() => child?.kill('SIGKILL'));
+
+  test('serves a simple-one-api config.json unchanged, then shuts down on SIGTERM', async () => {
+    const mock = await startMockUpstream();
+    const config = file(
+      'config.json',
+      JSON.stringify({
+        server_port: ':9090',
+        api_key: 'sk-soa',
+        load_balancing: 'first',
+        services: {
+          openai: [
+            { models: ['gpt-4o-mini'], enabled: true, credentials: { api_key: 'up' }, server_url: `${mock.url}/v1` },
+          ],
+        },
+      }),
+    );
+    child = spawn(process.execPath, [BIN, '--config', config, '--port', '0', '--host', '127.0.0.1'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d;
+    });
+    await expect.poll(() => /listening on (http:\/\/[\d.:]+)/.exec(out)?.[1], { timeout: 10_000 }).toBeTruthy();
+    const url = /listening on (http:\/\/[\d.:]+)/.exec(out)![1]!;
+    const res = await request(`${url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer sk-soa', 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'from soa' }] }),
+    });
+    expect(res.statusCode).toBe(200);
+    expect(
+      ((await res.body.json()) as { choices: { message: { content: string } }[] }).choices[0]!.message.content,
+    ).toBe('echo: from soa');
+    child.kill('SIGTERM');
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(0);
+    expect(out).toContain('"msg":"stopped"');
+    expect(out).not.toContain('sk-soa');
+    expect(out).not.toContain('"up"');
+    await mock.close();
+  });
+});
