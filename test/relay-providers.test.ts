@@ -138,9 +138,9 @@ describe('ollama, converted both ways', () => {
 
   test('system_role false: the system text is folded into the first user message', async () => {
     await gateway.openai().chat.completions.create({ model: 'no-system', messages });
-    expect((mock.requests[0]?.body as { messages: unknown[] }).messages).toEqual([
-      { role: 'user', content: 'Be brief.\n\nhello world' },
-    ]);
+    expect(mock.requests[0]?.body).toMatchObject({
+      messages: [{ role: 'user', content: 'Be brief.\n\nhello world' }],
+    });
   });
 
   test('an image URL Ollama cannot fetch is a 400 naming it, and nothing goes upstream', async () => {
