@@ -210,19 +210,13 @@ describe('strategies and priority', () => {
 });
 
 describe('per-deployment limits', () => {
-  test('concurrency: the request over the limit waits for a slot, then runs', async () => {
-    const router = routerFor({
-      providers: [
-        {
-          name: 'p',
-          type: 'openai',
-          base_url: 'http://127.0.0.1:1/v1',
-          keys: ['k'],
-          models: ['m'],
-          limits: { concurrency: 1, queue_timeout: '2s' },
-        },
-      ],
+  const limited = (limits: NonNullable<ConfigInput['providers']>[number]['limits']) =>
+    routerFor({
+      providers: [{ name: 'p', type: 'openai', base_url: 'http://127.0.0.1:1/v1', keys: ['k'], models: ['m'], limits }],
     });
+
+  test('concurrency: the request over the limit waits for a slot, then runs', async () => {
+    const router = limited({ concurrency: 1, queue_timeout: '2s' });
     const first = await router.run('m', 'chat', ok, signal);
     let secondRan = false;
     const second = router.run(
@@ -242,36 +236,14 @@ describe('per-deployment limits', () => {
   });
 
   test('concurrency: past the queue timeout the caller gets 429', async () => {
-    const router = routerFor({
-      providers: [
-        {
-          name: 'p',
-          type: 'openai',
-          base_url: 'http://127.0.0.1:1/v1',
-          keys: ['k'],
-          models: ['m'],
-          limits: { concurrency: 1, queue_timeout: '100ms' },
-        },
-      ],
-    });
+    const router = limited({ concurrency: 1, queue_timeout: '100ms' });
     const first = await router.run('m', 'chat', ok, signal);
     await expect(router.run('m', 'chat', ok, signal)).rejects.toBeInstanceOf(RateLimited);
     first.lease.release();
   });
 
   test('rpm: requests over the limit are refused with Retry-After when the wait would exceed the queue timeout', async () => {
-    const router = routerFor({
-      providers: [
-        {
-          name: 'p',
-          type: 'openai',
-          base_url: 'http://127.0.0.1:1/v1',
-          keys: ['k'],
-          models: ['m'],
-          limits: { rpm: 3, queue_timeout: '200ms' },
-        },
-      ],
-    });
+    const router = limited({ rpm: 3, queue_timeout: '200ms' });
     for (let i = 0; i < 3; i++) (await router.run('m', 'chat', ok, signal)).lease.release();
     const err = await router.run('m', 'chat', ok, signal).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RateLimited);
@@ -279,18 +251,7 @@ describe('per-deployment limits', () => {
   });
 
   test('rps: a request over the limit waits for the next second instead of failing', async () => {
-    const router = routerFor({
-      providers: [
-        {
-          name: 'p',
-          type: 'openai',
-          base_url: 'http://127.0.0.1:1/v1',
-          keys: ['k'],
-          models: ['m'],
-          limits: { rps: 2, queue_timeout: '5s' },
-        },
-      ],
-    });
+    const router = limited({ rps: 2, queue_timeout: '5s' });
     const t0 = Date.now();
     for (let i = 0; i < 3; i++) (await router.run('m', 'chat', ok, signal)).lease.release();
     expect(Date.now() - t0).toBeGreaterThanOrEqual(400);

@@ -124,9 +124,11 @@ export function chatRequestFromWire(body: WireChatRequest): ChatRequest {
   return req;
 }
 
-/** The OpenAI body for a canonical request, addressed to `model`. */
-export function chatRequestToWire(req: ChatRequest, model: string): Record<string, unknown> {
-  const body: Record<string, unknown> = { model, messages: req.messages.map(messageToWire) };
+/** Streaming and sampling fields chat and legacy completions share, added to `body`. */
+export function samplingToWire(
+  req: Pick<ChatRequest, 'stream' | 'maxTokens' | 'temperature' | 'topP' | 'stop'>,
+  body: Record<string, unknown>,
+): Record<string, unknown> {
   if (req.stream) {
     body.stream = true;
     // Always ask for usage: metering needs it; the client's own choice is honoured when we encode.
@@ -136,6 +138,12 @@ export function chatRequestToWire(req: ChatRequest, model: string): Record<strin
   if (req.temperature !== undefined) body.temperature = req.temperature;
   if (req.topP !== undefined) body.top_p = req.topP;
   if (req.stop !== undefined) body.stop = req.stop;
+  return body;
+}
+
+/** The OpenAI body for a canonical request, addressed to `model`. */
+export function chatRequestToWire(req: ChatRequest, model: string): Record<string, unknown> {
+  const body = samplingToWire(req, { model, messages: req.messages.map(messageToWire) });
   if (req.n !== undefined) body.n = req.n;
   if (req.seed !== undefined) body.seed = req.seed;
   if (req.presencePenalty !== undefined) body.presence_penalty = req.presencePenalty;

@@ -1,6 +1,6 @@
 /** Builds OpenAI-format upstream requests: from the canonical form, or by forwarding an OpenAI client's body. */
 import type { ChatRequest, CompletionRequest, EmbeddingRequest } from '../../core/types.ts';
-import { chatRequestToWire } from '../../formats/openai-chat/wire.ts';
+import { chatRequestToWire, samplingToWire } from '../../formats/openai-chat/wire.ts';
 import type { Endpoint, Target, UpstreamCall } from '../types.ts';
 
 const PATHS: Record<Endpoint, string> = {
@@ -42,16 +42,7 @@ export function encodeChat(req: ChatRequest, target: Target): UpstreamCall {
 }
 
 export function encodeCompletion(req: CompletionRequest, target: Target): UpstreamCall {
-  const body: Record<string, unknown> = { model: target.upstreamModel, prompt: req.prompt };
-  if (req.stream) {
-    body.stream = true;
-    body.stream_options = { include_usage: true };
-  }
-  if (req.maxTokens !== undefined) body.max_tokens = req.maxTokens;
-  if (req.temperature !== undefined) body.temperature = req.temperature;
-  if (req.topP !== undefined) body.top_p = req.topP;
-  if (req.stop !== undefined) body.stop = req.stop;
-  return post(target, 'completions', body);
+  return post(target, 'completions', samplingToWire(req, { model: target.upstreamModel, prompt: req.prompt }));
 }
 
 export function encodeEmbedding(req: EmbeddingRequest, target: Target): UpstreamCall {
