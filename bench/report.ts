@@ -1,28 +1,5 @@
-// The bench's results: their shape, the performance bars Switchyard is held to, and the printed table.
-import type { LoadResult } from './shared.ts';
-
-export const TARGETS = ['direct', 'floor', 'switchyard'] as const;
-export type TargetName = (typeof TARGETS)[number];
-
-/** A load run with the CPU the measured process (and the mock upstream) spent on it. */
-export interface Metered {
-  load: LoadResult;
-  cpuMsPerRequest: number;
-  upstreamCpuMsPerRequest: number;
-  /** Share of one core the measured process used during the run. */
-  busy: number;
-}
-
-export interface TargetResult {
-  /** Cores the measured process was allowed to run on. */
-  cores: string;
-  nonStream: Metered;
-  stream: Metered;
-  maxRps: Metered;
-  firstByte: LoadResult;
-  slowUpstream: LoadResult & { idealRps: number; percentOfIdeal: number };
-  rssMb: number;
-}
+// The performance bars Switchyard is held to, and the table the bench prints.
+import { plan, type Sampled, TARGETS, type TargetName, type TargetResult } from './measure.ts';
 
 export type Outcome = TargetResult | { skipped: string };
 export type Results = Record<TargetName, Outcome>;
@@ -44,23 +21,27 @@ function measured(outcome: Outcome): TargetResult | null {
   return 'skipped' in outcome ? null : outcome;
 }
 
-const fixed = (digits: number) => (x: number) => x.toFixed(digits);
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
 const signedMs = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(3)} ms`;
+/** The median, and half the range of the rounds around it when there were several. */
+const spread = (s: Sampled, digits: number) => {
+  const half = s.median > 0 ? ((s.max - s.min) / 2 / s.median) * 100 : 0;
+  return plan.rounds > 1 ? `${s.median.toFixed(digits)} ±${half.toFixed(0)}%` : s.median.toFixed(digits);
+};
 
 export function bars(results: Results): Bar[] {
   const floor = measured(results.floor);
   const gateway = measured(results.switchyard);
   const both = floor && gateway ? { floor, gateway } : null;
-  const cpuBar = (name: string, pick: (r: TargetResult) => Metered, limit: number): Bar => {
+  const cpuBar = (name: string, kind: 'nonStream' | 'stream', limit: number): Bar => {
     if (!both) return { name, limit: `≤ ${limit}× floor`, measured: 'n/a', pass: null };
-    const x = pick(both.gateway).cpuMsPerRequest / pick(both.floor).cpuMsPerRequest;
+    const x = both.gateway.cpuMsPerRequest[kind].median / both.floor.cpuMsPerRequest[kind].median;
     return { name, limit: `≤ ${limit}× floor`, measured: `${x.toFixed(2)}×`, pass: x <= limit };
   };
-  const extra = both ? both.gateway.firstByte.firstByteMs!.p50 - both.floor.firstByte.firstByteMs!.p50 : null;
+  const extra = both ? both.gateway.firstByteP50Ms.median - both.floor.firstByteP50Ms.median : null;
   return [
-    cpuBar('non-stream CPU', (r) => r.nonStream, NON_STREAM_CPU_RATIO),
-    cpuBar('stream CPU', (r) => r.stream, STREAM_CPU_RATIO),
+    cpuBar('non-stream CPU', 'nonStream', NON_STREAM_CPU_RATIO),
+    cpuBar('stream CPU', 'stream', STREAM_CPU_RATIO),
     {
       name: 'first byte',
       limit: `≤ floor + ${FIRST_BYTE_EXTRA_MS} ms`,
@@ -68,8 +49,8 @@ export function bars(results: Results): Bar[] {
       pass: extra === null ? null : extra <= FIRST_BYTE_EXTRA_MS,
     },
     {
-      name: '50 ms upstream',
-      limit: `≥ ${SLOW_UPSTREAM_PERCENT}% of ideal rps`,
+      name: `${plan.slowUpstreamMs} ms upstream`,
+      limit: `≥ ${SLOW_UPSTREAM_PERCENT}% of ideal`,
       measured: gateway ? `${gateway.slowUpstream.percentOfIdeal.toFixed(1)}%` : 'n/a',
       pass: gateway ? gateway.slowUpstream.percentOfIdeal >= SLOW_UPSTREAM_PERCENT : null,
     },
@@ -81,66 +62,60 @@ interface Row {
   cell: (r: TargetResult) => string;
   /** Switchyard against the floor. */
   compare?: (gateway: TargetResult, floor: TargetResult) => string;
-  bar?: Bar;
+  bar?: Bar | undefined;
 }
 
 const verdict = (bar: Bar | undefined) => (bar === undefined || bar.pass === null ? '' : bar.pass ? 'PASS' : 'FAIL');
 
-export function table(results: Results, concurrency: { cpu: number; max: number }): string {
+function rows(results: Results): Row[] {
   const [nonStreamBar, streamBar, firstByteBar, slowBar] = bars(results);
-  const cpu = fixed(4);
-  const rows: Row[] = [
+  const slow = plan.slowUpstreamMs;
+  return [
     {
-      label: `1 CPU ms / non-stream request (c=${concurrency.cpu})`,
-      cell: (r) => cpu(r.nonStream.cpuMsPerRequest),
-      compare: (g, f) => ratio(g.nonStream.cpuMsPerRequest, f.nonStream.cpuMsPerRequest),
-      ...(nonStreamBar ? { bar: nonStreamBar } : {}),
+      label: `1 CPU ms / non-stream request (c=${plan.cpuConcurrency})`,
+      cell: (r) => spread(r.cpuMsPerRequest.nonStream, 4),
+      compare: (g, f) => ratio(g.cpuMsPerRequest.nonStream.median, f.cpuMsPerRequest.nonStream.median),
+      bar: nonStreamBar,
     },
     {
-      label: `2 CPU ms / 50-chunk stream (c=${concurrency.cpu})`,
-      cell: (r) => cpu(r.stream.cpuMsPerRequest),
-      compare: (g, f) => ratio(g.stream.cpuMsPerRequest, f.stream.cpuMsPerRequest),
-      ...(streamBar ? { bar: streamBar } : {}),
+      label: `2 CPU ms / 50-chunk stream (c=${plan.cpuConcurrency})`,
+      cell: (r) => spread(r.cpuMsPerRequest.stream, 4),
+      compare: (g, f) => ratio(g.cpuMsPerRequest.stream.median, f.cpuMsPerRequest.stream.median),
+      bar: streamBar,
     },
     {
-      label: `3 max rps, non-stream (c=${concurrency.max})`,
-      cell: (r) => r.maxRps.load.rps.toFixed(0),
-      compare: (g, f) => ratio(g.maxRps.load.rps, f.maxRps.load.rps),
+      label: `3 max rps, non-stream (c=${plan.maxConcurrency})`,
+      cell: (r) => spread(r.maxRps.rps, 0),
+      compare: (g, f) => ratio(g.maxRps.rps.median, f.maxRps.rps.median),
     },
-    {
-      label: '  latency p50 / p99 ms',
-      cell: (r) => `${r.maxRps.load.latencyMs.p50.toFixed(2)} / ${r.maxRps.load.latencyMs.p99.toFixed(2)}`,
-    },
+    { label: '  latency p50 / p99 ms', cell: (r) => `${r.maxRps.p50Ms.toFixed(2)} / ${r.maxRps.p99Ms.toFixed(2)}` },
     { label: '  measured process busy', cell: (r) => `${(r.maxRps.busy * 100).toFixed(0)}%` },
     {
       label: '4 first byte p50 ms, stream (c=1)',
-      cell: (r) => fixed(3)(r.firstByte.firstByteMs!.p50),
-      compare: (g, f) => signedMs(g.firstByte.firstByteMs!.p50 - f.firstByte.firstByteMs!.p50),
-      ...(firstByteBar ? { bar: firstByteBar } : {}),
+      cell: (r) => spread(r.firstByteP50Ms, 3),
+      compare: (g, f) => signedMs(g.firstByteP50Ms.median - f.firstByteP50Ms.median),
+      bar: firstByteBar,
     },
     {
-      label: '5 rps, 50 ms upstream (c=64)',
+      label: `5 rps, ${slow} ms upstream (c=${plan.slowConcurrency})`,
       cell: (r) => `${r.slowUpstream.rps.toFixed(0)} (${r.slowUpstream.percentOfIdeal.toFixed(1)}%)`,
       compare: (g, f) => ratio(g.slowUpstream.rps, f.slowUpstream.rps),
-      ...(slowBar ? { bar: slowBar } : {}),
+      bar: slowBar,
+    },
+    {
+      label: '  latency p50 / p99 ms',
+      cell: (r) => `${r.slowUpstream.p50Ms.toFixed(2)} / ${r.slowUpstream.p99Ms.toFixed(2)}`,
     },
     { label: '6 RSS MB after the runs', cell: (r) => r.rssMb.toFixed(1), compare: (g, f) => ratio(g.rssMb, f.rssMb) },
-    {
-      label: '  errors (all runs)',
-      cell: (r) =>
-        String(
-          [r.nonStream.load, r.stream.load, r.maxRps.load, r.firstByte, r.slowUpstream].reduce(
-            (sum, run) => sum + run.errors,
-            0,
-          ),
-        ),
-    },
+    { label: '  errors (all runs)', cell: (r) => String(r.errors) },
   ];
+}
 
+export function table(results: Results): string {
   const floor = measured(results.floor);
   const gateway = measured(results.switchyard);
   const header = ['', 'direct*', 'floor', 'switchyard', 'sw vs floor', 'bar', ''];
-  const lines = rows.map((row) => [
+  const lines = rows(results).map((row) => [
     row.label,
     ...TARGETS.map((name) => {
       const r = measured(results[name]);
@@ -159,8 +134,11 @@ export function table(results: Results, concurrency: { cpu: number; max: number 
       .trimEnd();
   const notes = [
     "* direct: CPU, busy and RSS are the mock upstream's own; bars compare switchyard with the floor.",
-    '5: % of the ideal rps (concurrency × 1000 / upstream delay); the direct column shows what this machine reaches.',
-  ];
+    plan.rounds > 1
+      ? `1-4: median of ${plan.rounds} rounds (targets taking turns), ± half the range between rounds.`
+      : '',
+    `5: % of the ideal ${(plan.slowConcurrency * 1000) / plan.slowUpstreamMs} rps; the direct column is what this machine reaches.`,
+  ].filter(Boolean);
   for (const name of TARGETS) {
     const outcome = results[name];
     if ('skipped' in outcome) notes.push(`${name} skipped: ${outcome.skipped}`);

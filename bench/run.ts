@@ -7,30 +7,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { stringify } from 'yaml';
-import {
-  allowedCores,
-  type Child,
-  CLIENT_CORE,
-  cpuMs,
-  freePort,
-  PROXY_CORE,
-  pinningOff,
-  pinSelf,
-  rssMb,
-  start,
-  stopAll,
-} from './processes.ts';
-import { bars, type Metered, type Outcome, type Results, TARGETS, type TargetName, table } from './report.ts';
-import {
-  CHAT_PATH,
-  CLIENT_KEY,
-  chatBody,
-  FAST_MODEL,
-  HOST,
-  type LoadResult,
-  type LoadSpec,
-  SLOW_MODEL,
-} from './shared.ts';
+import { type Load, measure, plan, TARGETS, type Target, type TargetName } from './measure.ts';
+import { type Child, CLIENT_CORE, freePort, PROXY_CORE, pinningOff, pinSelf, start, stopAll } from './processes.ts';
+import { bars, type Results, table } from './report.ts';
+import { CHAT_PATH, CLIENT_KEY, chatBody, FAST_MODEL, HOST, type LoadResult, SLOW_MODEL } from './shared.ts';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const ROOT = here('..');
@@ -40,30 +20,7 @@ const RESULTS_FILE = join(RESULTS_DIR, 'latest.json');
 /** Kept after the run (results/ is gitignored) so the gateway can be started by hand with the same config. */
 const GATEWAY_CONFIG = join(RESULTS_DIR, 'switchyard.bench.yaml');
 
-const QUICK = process.env['BENCH_QUICK'] === '1';
-const SLOW_UPSTREAM_MS = 50;
-const plan = {
-  cpuConcurrency: 32,
-  maxConcurrency: 64,
-  slowConcurrency: 64,
-  warmup: QUICK ? 300 : 10_000,
-  warmupStream: QUICK ? 100 : 2_000,
-  cpuRequests: QUICK ? 2_000 : 20_000,
-  streamRequests: QUICK ? 500 : 5_000,
-  maxRpsRequests: QUICK ? 2_000 : 20_000,
-  firstByteRequests: QUICK ? 50 : 500,
-  slowMs: QUICK ? 2_000 : 10_000,
-};
 const only = process.env['BENCH_TARGETS']?.split(',');
-
-interface Target {
-  name: TargetName;
-  url: string;
-  slowUrl: string;
-  /** The process whose CPU and memory are measured. */
-  pid: number;
-  stop(): Promise<void>;
-}
 
 interface Upstream {
   mock: Child;
@@ -74,7 +31,7 @@ interface Upstream {
 const chatUrl = (port: number) => `http://${HOST}:${port}${CHAT_PATH}`;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-function startLoad(): (spec: LoadSpec) => Promise<LoadResult> {
+function startLoad(): Load {
   const child = start('load generator', CLIENT_CORE, [here('./load.ts')], { ipc: true });
   return (spec) =>
     new Promise((resolve, reject) => {
@@ -105,7 +62,7 @@ async function startFloor(upstream: Upstream): Promise<Target> {
     ...origins.flatMap((o) => ['--upstream', o]),
   ]);
   const { ports } = (await floor.readyLine(10_000)) as { ports: [number, number] };
-  return { name: 'floor', url: chatUrl(ports[0]), slowUrl: chatUrl(ports[1]), pid: floor.pid, stop: floor.stop };
+  return { name: 'floor', url: chatUrl(ports[0]), slowUrl: chatUrl(ports[1]), pid: floor.pid };
 }
 
 function gatewayConfig(upstream: Upstream): string {
@@ -116,7 +73,7 @@ function gatewayConfig(upstream: Upstream): string {
     base_url: `http://${HOST}:${port}/v1`,
     keys: ['sk-upstream'],
     models: [model],
-    limits,
+    limits: { ...limits },
   });
   return stringify({
     server: { port: 0, host: HOST },
@@ -167,61 +124,7 @@ async function startGateway(upstream: Upstream): Promise<Target | string> {
     await gateway.stop();
     return `\`switchyard serve\` did not answer (${problem}); its output:\n${gateway.output().trim() || '(none)'}`;
   }
-  return { name: 'switchyard', url: chatUrl(port), slowUrl: chatUrl(port), pid: gateway.pid, stop: gateway.stop };
-}
-
-async function measure(target: Target, load: (spec: LoadSpec) => Promise<LoadResult>, mockPid: number) {
-  const run = (stream: boolean, concurrency: number, stop: LoadSpec['stop'], slow = false) =>
-    load({
-      url: slow ? target.slowUrl : target.url,
-      body: chatBody(slow ? SLOW_MODEL : FAST_MODEL, stream),
-      stream,
-      concurrency,
-      stop,
-    });
-  const metered = async (what: string, loadRun: () => Promise<LoadResult>): Promise<Metered> => {
-    const before = [cpuMs(target.pid), cpuMs(mockPid)] as const;
-    const result = await loadRun();
-    const spent = cpuMs(target.pid) - before[0];
-    const requests = Math.max(1, result.ok + result.errors);
-    const m = {
-      load: result,
-      cpuMsPerRequest: spent / requests,
-      upstreamCpuMsPerRequest: (cpuMs(mockPid) - before[1]) / requests,
-      busy: spent / result.elapsedMs,
-    };
-    log(`  ${what}: ${describe(result)}, ${m.cpuMsPerRequest.toFixed(4)} CPU ms/request`);
-    return m;
-  };
-  const described = async (what: string, loadRun: Promise<LoadResult>) => {
-    const result = await loadRun;
-    log(`  ${what}: ${describe(result)}`);
-    return result;
-  };
-
-  await described('warm-up', run(false, plan.cpuConcurrency, { requests: plan.warmup }));
-  await described('warm-up, stream', run(true, plan.cpuConcurrency, { requests: plan.warmupStream }));
-  const nonStream = await metered('non-stream', () => run(false, plan.cpuConcurrency, { requests: plan.cpuRequests }));
-  const stream = await metered('stream', () => run(true, plan.cpuConcurrency, { requests: plan.streamRequests }));
-  const maxRps = await metered('max rps', () => run(false, plan.maxConcurrency, { requests: plan.maxRpsRequests }));
-  const firstByte = await described('first byte', run(true, 1, { requests: plan.firstByteRequests }));
-  const slow = await described('50 ms upstream', run(false, plan.slowConcurrency, { ms: plan.slowMs }, true));
-  const idealRps = (plan.slowConcurrency * 1000) / SLOW_UPSTREAM_MS;
-  return {
-    cores: allowedCores(target.pid),
-    nonStream,
-    stream,
-    maxRps,
-    firstByte,
-    slowUpstream: { ...slow, idealRps, percentOfIdeal: (slow.rps / idealRps) * 100 },
-    rssMb: rssMb(target.pid),
-  };
-}
-
-function describe(r: LoadResult): string {
-  const first = r.firstByteMs ? `, first byte p50 ${r.firstByteMs.p50.toFixed(3)} ms` : '';
-  const errors = r.errors ? `, ${r.errors} ERRORS (first: ${r.errorSample})` : '';
-  return `${r.ok} ok in ${(r.elapsedMs / 1000).toFixed(2)} s = ${r.rps.toFixed(0)} rps, p50 ${r.latencyMs.p50.toFixed(2)} / p99 ${r.latencyMs.p99.toFixed(2)} ms${first}${errors}`;
+  return { name: 'switchyard', url: chatUrl(port), slowUrl: chatUrl(port), pid: gateway.pid };
 }
 
 function commit(): string | null {
@@ -249,54 +152,40 @@ async function main(): Promise<void> {
         url: chatUrl(upstream.port),
         slowUrl: chatUrl(upstream.slowPort),
         pid: upstream.mock.pid,
-        stop: async () => {},
       }),
       floor: () => startFloor(upstream),
       switchyard: () => startGateway(upstream),
     };
+    // All targets run side by side; only the one under load does any work.
+    const targets: Target[] = [];
     for (const name of TARGETS) {
-      if (only && !only.includes(name)) {
-        results[name] = { skipped: 'not in BENCH_TARGETS' };
-        continue;
-      }
-      log(`${name}:`);
-      const target = await open[name]();
+      const target = only && !only.includes(name) ? 'not in BENCH_TARGETS' : await open[name]();
       if (typeof target === 'string') {
-        log(`  skipped: ${target}`);
+        log(`${name} skipped: ${target}`);
         results[name] = { skipped: target };
-        continue;
-      }
-      try {
-        results[name] = (await measure(target, load, upstream.mock.pid)) satisfies Outcome;
-      } finally {
-        const stopping = performance.now();
-        await target.stop();
-        log(`  stopped in ${((performance.now() - stopping) / 1000).toFixed(1)} s`);
-      }
+      } else targets.push(target);
     }
+    for (const [name, result] of await measure(targets, load, upstream.mock.pid)) results[name] = result;
   } finally {
     await stopAll();
   }
 
   const seconds = (performance.now() - started) / 1000;
-  console.log('');
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  const pinning = pinningOff
+    ? `unpinned (${pinningOff})`
+    : `proxy alone on core ${PROXY_CORE}, mock upstream and load generator on core ${CLIENT_CORE}`;
   console.log(
-    `Switchyard bench${QUICK ? ' (BENCH_QUICK)' : ''}: Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}, ` +
-      (pinningOff
-        ? `unpinned (${pinningOff})`
-        : `proxy alone on core ${PROXY_CORE}, mock + load on core ${CLIENT_CORE}`) +
-      `, ${seconds.toFixed(0)} s`,
+    `\nSwitchyard bench${plan.quick ? ' (BENCH_QUICK)' : ''}: Node ${process.version}, ${cpu}, ${pinning}, ${seconds.toFixed(0)} s\n`,
   );
-  console.log('');
-  console.log(table(results, { cpu: plan.cpuConcurrency, max: plan.maxConcurrency }));
+  console.log(table(results));
   const report = {
     date: new Date().toISOString(),
     commit: commit(),
     node: process.version,
-    cpu: cpus()[0]?.model ?? null,
-    pinning: pinningOff ?? `proxy on core ${PROXY_CORE}, mock upstream and load generator on core ${CLIENT_CORE}`,
-    quick: QUICK,
-    plan: { ...plan, slowUpstreamMs: SLOW_UPSTREAM_MS },
+    cpu,
+    pinning,
+    plan,
     seconds,
     bars: bars(results),
     targets: results,

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { type ConfigInput, configSchema } from '../config/schema.ts';
+import { Cancellation } from '../core/cancellation.ts';
 import { RateLimited, UpstreamError } from '../core/errors.ts';
 import { KeyHealth } from '../state/key-health.ts';
 import { buildRoutingTable, type Deployment } from './deployments.ts';
@@ -17,7 +18,7 @@ function routerFor(input: ConfigInput, keyHealth = new KeyHealth()) {
   });
 }
 
-const signal = new AbortController().signal;
+const signal = new Cancellation();
 const ok = async (d: Deployment) => d.id;
 const status = (upstreamStatus: number, retryAfter?: number) =>
   new UpstreamError(`upstream ${upstreamStatus}`, {

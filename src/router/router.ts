@@ -1,5 +1,6 @@
 /** Routes a request to a deployment: resolves the model, applies limits and the strategy, retries elsewhere, cools keys down. */
 import type { Strategy } from '../config/schema.ts';
+import type { Cancellation } from '../core/cancellation.ts';
 import { type GatewayError, ModelNotFound, RateLimited, UpstreamError } from '../core/errors.ts';
 import type { Endpoint } from '../providers/types.ts';
 import type { KeyHealth } from '../state/key-health.ts';
@@ -44,7 +45,7 @@ export interface RouterOptions {
   onKeyEvent?: (event: { keyId: string; kind: 'cooldown' | 'disabled'; reason: string; untilMs?: number }) => void;
 }
 
-export type Attempt<T> = (deployment: Deployment, signal: AbortSignal) => Promise<T>;
+export type Attempt<T> = (deployment: Deployment) => Promise<T>;
 
 export class Router {
   private readonly groups = new Map<string, Group>();
@@ -106,23 +107,23 @@ export class Router {
     model: string,
     endpoint: Endpoint,
     attempt: Attempt<T>,
-    signal: AbortSignal,
+    cancel: Cancellation,
   ): Promise<{ value: T; lease: Lease }> {
     const group = this.groups.get(model);
     if (!group) throw new ModelNotFound(model);
     const tried = new Set<Slot>();
     let lastError: GatewayError | undefined;
     for (let n = 1; n <= this.opts.retries + 1; n++) {
-      const slot = await this.acquire(group, endpoint, tried, signal, lastError);
+      const slot = await this.acquire(group, endpoint, tried, cancel, lastError);
       tried.add(slot);
       try {
-        const value = await attempt(slot.deployment, signal);
+        const value = await attempt(slot.deployment);
         return { value, lease: this.lease(group, slot, n) };
       } catch (err) {
         this.release(group, slot);
         if (!(err instanceof UpstreamError)) throw err;
         this.observeFailure(slot, err);
-        if (!err.retryable || signal.aborted) throw err;
+        if (!err.retryable || cancel.aborted) throw err;
         lastError = err;
       }
     }
@@ -160,7 +161,7 @@ export class Router {
     group: Group,
     endpoint: Endpoint,
     tried: Set<Slot>,
-    signal: AbortSignal,
+    cancel: Cancellation,
     lastError: GatewayError | undefined,
   ): Promise<Slot> {
     let deadline = 0;
@@ -187,7 +188,7 @@ export class Router {
       if (deadline === 0) deadline = now + pick.queueTimeoutMs;
       const byConcurrency = pick.readyAt === Number.MAX_SAFE_INTEGER;
       const wait = byConcurrency ? deadline - now : pick.readyAt - now;
-      if (now + wait > deadline || now >= deadline || signal.aborted) {
+      if (now + wait > deadline || now >= deadline || cancel.aborted) {
         if (lastError) throw lastError;
         const retryAfter = byConcurrency ? 1 : Math.max(1, Math.ceil((pick.readyAt - now) / 1000));
         throw new RateLimited(
@@ -195,7 +196,7 @@ export class Router {
           retryAfter,
         );
       }
-      await this.waitForCapacity(group, wait, signal);
+      await this.waitForCapacity(group, wait, cancel);
     }
   }
 
@@ -255,25 +256,22 @@ export class Router {
     }
   }
 
-  private waitForCapacity(group: Group, ms: number, signal: AbortSignal): Promise<void> {
+  private waitForCapacity(group: Group, ms: number, cancel: Cancellation): Promise<void> {
     return new Promise((resolve) => {
       let settled = false;
       const done = (): boolean => {
         if (settled) return false;
         settled = true;
         clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
+        unsubscribe();
         const i = group.waiters.indexOf(waiter);
         if (i !== -1) group.waiters.splice(i, 1);
         resolve();
         return true;
       };
-      const onAbort = (): void => {
-        done();
-      };
       const waiter: Waiter = { wake: done };
       const timer = setTimeout(done, Math.max(1, ms));
-      signal.addEventListener('abort', onAbort, { once: true });
+      const unsubscribe = cancel.onAbort(done);
       group.waiters.push(waiter);
     });
   }

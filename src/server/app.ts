@@ -102,8 +102,13 @@ export function buildApp(gw: Gateway): FastifyInstance {
   });
 
   app.register(async (relay) => {
-    relay.addHook('onRequest', async (request) => {
-      request.client = gw.keys.authenticate(presentedKey(request.headers, request.query));
+    relay.addHook('onRequest', (request, _reply, done) => {
+      try {
+        request.client = gw.keys.authenticate(presentedKey(request.headers, request.query));
+        done();
+      } catch (err) {
+        done(err as Error);
+      }
     });
     const chat = relayHandler(gw, chatSpec);
     for (const url of ['/v1/chat/completions', '/chat/completions', '/v1']) relay.post(url, chat);

@@ -1,5 +1,5 @@
 /** Client authentication against the config's static keys (compared in constant time) and each key's own limits. */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Config } from '../config/schema.ts';
 import { Forbidden, RateLimited, Unauthorized } from '../core/errors.ts';
@@ -23,7 +23,7 @@ interface KeyEntry {
 const OPEN_CLIENT: Client = { name: 'anonymous', models: undefined, rpm: undefined, tpm: undefined };
 
 function digest(key: string): Buffer {
-  return createHash('sha256').update(key).digest();
+  return hash('sha256', key, 'buffer');
 }
 
 /** The credential a request presents: Bearer, x-api-key (Anthropic clients), x-goog-api-key or ?key= (Gemini clients). */

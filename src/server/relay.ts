@@ -3,6 +3,7 @@
  * converters otherwise), and write the answer or stream back, capturing usage on the way.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Cancellation } from '../core/cancellation.ts';
 import { GatewayError, UpstreamError } from '../core/errors.ts';
 import { foldSystemMessages } from '../core/system-fold.ts';
 import type {
@@ -27,10 +28,10 @@ import {
 } from '../formats/openai-chat/encode.ts';
 import { findUsage, SseUsageScanner } from '../formats/openai-chat/scan.ts';
 import type { Gateway } from '../gateway.ts';
-import type { ByteStream, Codec, Endpoint, ProviderDescriptor, UpstreamCall } from '../providers/types.ts';
+import type { Codec, Endpoint, ProviderDescriptor, UpstreamCall } from '../providers/types.ts';
 import type { Deployment } from '../router/deployments.ts';
 import type { Lease } from '../router/router.ts';
-import { send, transportError } from '../router/upstream.ts';
+import { send, type UpstreamBody, type UpstreamResponse } from '../router/upstream.ts';
 import { admitRequest, type Client, checkModelAccess } from './auth.ts';
 import { responseHeaders } from './headers.ts';
 import { SseWriter } from './sse.ts';
@@ -58,7 +59,7 @@ interface EndpointSpec<Req extends RelayRequest, Res extends { usage?: Usage }> 
 type UpstreamAnswer<Res> =
   | { kind: 'bytes'; body: Buffer }
   | { kind: 'decoded'; res: Res }
-  | { kind: 'stream'; passthrough: boolean; first: Uint8Array; rest: AsyncIterator<Uint8Array> };
+  | { kind: 'stream'; passthrough: boolean; body: UpstreamBody };
 
 /** What one relayed request did, for the access log and (later) the usage log. */
 interface Outcome {
@@ -70,8 +71,7 @@ interface Outcome {
 
 const RETRYABLE_STATUS = new Set([401, 403, 408, 409, 425, 429, 500, 502, 503, 504]);
 
-function retryAfterSeconds(header: string | string[] | undefined): number | undefined {
-  const value = Array.isArray(header) ? header[0] : header;
+function retryAfterSeconds(value: string | undefined): number | undefined {
   if (!value) return undefined;
   const seconds = Number(value);
   if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds));
@@ -80,15 +80,11 @@ function retryAfterSeconds(header: string | string[] | undefined): number | unde
 }
 
 /** An upstream error answer as the gateway's error: what the client sees, and whether another deployment may help. */
-async function upstreamFailure(
-  status: number,
-  headers: Record<string, string | string[] | undefined>,
-  body: ByteStream & { text(): Promise<string> },
-  d: Deployment,
-): Promise<UpstreamError> {
-  const text = await body.text().catch(() => '');
+async function upstreamFailure(res: UpstreamResponse, d: Deployment): Promise<UpstreamError> {
+  const status = res.status;
+  const text = await res.body.text().catch(() => '');
   const message = `Upstream '${d.provider.config.name}' answered ${status}: ${d.provider.descriptor.errorMessage(status, text)}`;
-  const retryAfter = retryAfterSeconds(headers['retry-after']);
+  const retryAfter = retryAfterSeconds(res.header('retry-after'));
   // The client's request was fine when upstream refused the gateway's own key or was down: that is a 502, not theirs.
   const clientStatus = status === 429 ? 429 : status === 401 || status === 403 || status >= 500 ? 502 : status;
   return new UpstreamError(message, {
@@ -99,26 +95,6 @@ async function upstreamFailure(
     code: status === 429 ? 'rate_limit_exceeded' : 'upstream_error',
     ...(retryAfter === undefined ? {} : { retryAfter }),
   });
-}
-
-/** Upstream body chunks with transport failures mapped to gateway errors. */
-async function* guarded(
-  first: Uint8Array | undefined,
-  rest: AsyncIterator<Uint8Array>,
-  label: string,
-  signal: AbortSignal,
-  timeoutMs: number,
-): ByteStream {
-  if (first) yield first;
-  try {
-    for (;;) {
-      const next = await rest.next();
-      if (next.done) return;
-      yield next.value;
-    }
-  } catch (err) {
-    throw transportError(err, { label, signal, timeoutMs });
-  }
 }
 
 async function* tapUsage(events: AsyncIterable<StreamEvent>, outcome: Outcome): AsyncIterable<StreamEvent> {
@@ -132,49 +108,34 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
   gw: Gateway,
   spec: EndpointSpec<Req, Res>,
 ) {
-  const attempt = async (req: Req, d: Deployment, signal: AbortSignal): Promise<UpstreamAnswer<Res>> => {
+  const attempt = async (req: Req, d: Deployment, cancel: Cancellation): Promise<UpstreamAnswer<Res>> => {
     const descriptor = d.provider.descriptor;
     const passthrough = spec.passthrough(req, d);
     const codec = passthrough ? undefined : spec.codec(descriptor);
+    const label = d.provider.config.name;
     let call: UpstreamCall;
     if (passthrough) call = descriptor.passthrough!.build(spec.endpoint, req.raw!, d.target);
     else if (codec) call = codec.encode(spec.prepare(req, d), d.target);
-    else
-      throw new UpstreamError(`Provider '${d.provider.config.name}' does not serve ${spec.endpoint}.`, {
-        retryable: true,
-        status: 400,
-      });
-    const label = d.provider.config.name;
+    else throw new UpstreamError(`Provider '${label}' does not serve ${spec.endpoint}.`, { retryable: true, status: 400 });
+    if (req.stream && !passthrough && !codec?.decodeStream) {
+      throw new UpstreamError(`Provider '${label}' cannot stream ${spec.endpoint}.`, { retryable: true, status: 400 });
+    }
     const timeoutMs = d.limits.timeoutMs;
-    const res = await send(call, {
-      dispatcher: d.provider.dispatcher,
-      origin: d.provider.origin,
-      timeoutMs,
-      signal,
-      label,
-    });
-    if (res.status >= 400) throw await upstreamFailure(res.status, res.headers, res.body, d);
+    const res = await send(call, { dispatcher: d.provider.dispatcher, origin: d.provider.origin, timeoutMs, cancel, label });
+    if (res.status >= 400) throw await upstreamFailure(res, d);
     try {
       if (!req.stream) {
-        const body = Buffer.from(await res.body.arrayBuffer());
-        return passthrough
-          ? { kind: 'bytes', body }
-          : { kind: 'decoded', res: codec!.decode(body.toString('utf8'), d.target) };
+        const body = await res.body.bytes();
+        return passthrough ? { kind: 'bytes', body } : { kind: 'decoded', res: codec!.decode(body.toString('utf8'), d.target) };
       }
-      if (!passthrough && !codec?.decodeStream)
-        throw new UpstreamError(`Provider '${label}' cannot stream ${spec.endpoint}.`, {
-          retryable: true,
-          status: 400,
-        });
       // Wait for the first bytes: until then nothing reached the client and another deployment may still be tried.
-      const rest = res.body[Symbol.asyncIterator]();
-      const first = await rest.next();
-      if (first.done)
+      if (!(await res.body.started())) {
         throw new UpstreamError(`Upstream '${label}' closed the stream without sending anything.`, { retryable: true });
-      return { kind: 'stream', passthrough, first: first.value, rest };
+      }
+      return { kind: 'stream', passthrough, body: res.body };
     } catch (err) {
-      res.body.destroy();
-      throw transportError(err, { label, signal, timeoutMs });
+      res.body.destroy(err as Error);
+      throw err;
     }
   };
 
@@ -186,16 +147,16 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
     admitRequest(client, Date.now());
     const model = gw.router.resolve(req.model, spec.endpoint);
 
-    const abort = new AbortController();
+    const cancel = new Cancellation();
     const onClose = (): void => {
-      if (!reply.raw.writableFinished) abort.abort();
+      if (!reply.raw.writableFinished) cancel.abort();
     };
     reply.raw.once('close', onClose);
 
     const outcome: Outcome = { status: 200 };
     let lease: Lease | undefined;
     try {
-      const routed = await gw.router.run(model, spec.endpoint, (d, signal) => attempt(req, d, signal), abort.signal);
+      const routed = await gw.router.run(model, spec.endpoint, (d) => attempt(req, d, cancel), cancel);
       lease = routed.lease;
       const answer = routed.value;
       const headers = responseHeaders(request.id);
@@ -212,7 +173,7 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
         const sse = new SseWriter(reply.raw, headers);
         outcome.ttfbMs = performance.now() - started;
         const d = lease.deployment;
-        const body = guarded(answer.first, answer.rest, d.provider.config.name, abort.signal, d.limits.timeoutMs);
+        const body = answer.body;
         if (answer.passthrough) await pipePassthrough(body, sse, req.includeUsage !== true, outcome);
         else {
           const ctx: StreamContext = {
@@ -233,26 +194,28 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
     } finally {
       reply.raw.off('close', onClose);
       lease?.release();
-      settle(gw, request.id, client, req.model, lease, outcome, started, abort.signal.aborted);
+      settle(gw, request.id, client, req.model, lease, outcome, started, cancel.aborted);
     }
   };
 }
 
 /** Forwards an OpenAI-format stream's bytes as they come, reading usage; a cut stream ends with an error event. */
-async function pipePassthrough(body: ByteStream, sse: SseWriter, stripUsage: boolean, outcome: Outcome): Promise<void> {
+async function pipePassthrough(body: UpstreamBody, sse: SseWriter, stripUsage: boolean, outcome: Outcome): Promise<void> {
   const scanner = new SseUsageScanner(stripUsage);
+  const resume = (): void => body.resume();
   try {
-    for await (const chunk of body) {
-      const out = scanner.push(chunk as Buffer);
-      if (out) await sse.write(out);
-      if (!sse.open) return;
-    }
+    // Pushed, not pulled: each chunk goes to the socket in the same tick it arrived; a full socket pauses upstream.
+    await body.forward((chunk) => {
+      const out = scanner.push(chunk);
+      if (!out || sse.writeNow(out)) return true;
+      sse.onDrain(resume);
+      return false;
+    });
     const rest = scanner.flush();
-    if (rest) await sse.write(rest);
-    if (!scanner.done)
-      throw new UpstreamError('Upstream ended the stream before it was complete.', { retryable: false });
+    if (rest) sse.writeNow(rest);
+    if (!scanner.done) throw new UpstreamError('Upstream ended the stream before it was complete.', { retryable: false });
   } catch (err) {
-    if (sse.open) await sse.write(streamErrorEvent(err));
+    if (sse.open) sse.writeNow(streamErrorEvent(err));
     outcome.status = err instanceof GatewayError ? err.status : 500;
     outcome.error = err instanceof Error ? err.message : String(err);
   } finally {

@@ -21,18 +21,25 @@ export class SseWriter {
     return !this.res.destroyed && !this.res.writableEnded;
   }
 
-  /** Writes now; waits only when the socket's buffer is full (a slow client), so upstream reading pauses too. */
-  write(chunk: string | Buffer): Promise<void> | undefined {
-    if (this.res.write(chunk) || !this.open) return undefined;
-    return new Promise((resolve) => {
-      const done = (): void => {
-        this.res.off('drain', done);
-        this.res.off('close', done);
-        resolve();
-      };
-      this.res.on('drain', done);
-      this.res.on('close', done);
-    });
+  /** Writes now; false when the socket's buffer is full (a slow client): wait for `onDrain` before writing more. */
+  writeNow(chunk: string | Buffer): boolean {
+    return this.res.write(chunk) || !this.open;
+  }
+
+  /** Calls `listener` once the client has taken the buffered bytes, or has gone. */
+  onDrain(listener: () => void): void {
+    const done = (): void => {
+      this.res.off('drain', done);
+      this.res.off('close', done);
+      listener();
+    };
+    this.res.on('drain', done);
+    this.res.on('close', done);
+  }
+
+  /** Writes, and when the socket's buffer is full waits until it drains (upstream reading pauses meanwhile). */
+  async write(chunk: string | Buffer): Promise<void> {
+    if (!this.writeNow(chunk)) await new Promise<void>((resolve) => this.onDrain(resolve));
   }
 
   end(): void {

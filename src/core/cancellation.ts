@@ -1,0 +1,27 @@
+/** A request's cancellation (the client went away): a lighter stand-in for AbortController on the hot path. */
+
+export class Cancellation {
+  aborted = false;
+  private listeners: (() => void)[] | undefined;
+
+  /** Calls `listener` once on abort (soon, if already aborted); returns the function that unsubscribes it. */
+  onAbort(listener: () => void): () => void {
+    if (this.aborted) {
+      queueMicrotask(listener);
+      return () => {};
+    }
+    (this.listeners ??= []).push(listener);
+    return () => {
+      const i = this.listeners?.indexOf(listener) ?? -1;
+      if (i !== -1) this.listeners!.splice(i, 1);
+    };
+  }
+
+  abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    const listeners = this.listeners;
+    this.listeners = undefined;
+    if (listeners) for (const listener of listeners) listener();
+  }
+}
