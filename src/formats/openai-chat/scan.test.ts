@@ -38,6 +38,20 @@ describe('SSE usage scanner', () => {
     expect(scanner.usage?.promptTokens).toBe(9);
   });
 
+  test('usage chunk and [DONE] in one network chunk: usage read, chunk stripped, done seen', () => {
+    const scanner = new SseUsageScanner(true);
+    expect(run(scanner, [chunk('x') + usageChunk + 'data: [DONE]\n\n'])).toBe(chunk('x') + 'data: [DONE]\n\n');
+    expect(scanner.usage?.totalTokens).toBe(12);
+    expect(scanner.done).toBe(true);
+  });
+
+  test('the text "usage": {…} inside content is not taken for usage', () => {
+    const scanner = new SseUsageScanner(true);
+    const sneaky = chunk('{"usage":{"prompt_tokens":999}}');
+    expect(run(scanner, [sneaky])).toBe(sneaky);
+    expect(scanner.usage).toBeUndefined();
+  });
+
   test('a stream without [DONE] is not marked done', () => {
     const scanner = new SseUsageScanner(false);
     run(scanner, [chunk('x')]);

@@ -5,7 +5,9 @@
 import type { Usage } from '../../core/types.ts';
 import { usageFromWire } from './wire.ts';
 
-const USAGE_KEY = Buffer.from('"usage"');
+// Needles as Buffers: searching with a string needle converts it on every call.
+const LF2 = Buffer.from('\n\n');
+const CRLF2 = Buffer.from('\r\n\r\n');
 
 /** Index just past the object that starts at `start` (a `{`), or -1 if it does not close within `text`. */
 function objectEnd(text: string, start: number): number {
@@ -46,26 +48,51 @@ export function findUsage(body: string | Buffer): Usage | undefined {
   }
 }
 
-/** Whether `buf` holds a `"usage"` key followed by an object (not `null`). */
-function hasUsageObject(buf: Buffer): boolean {
-  let at = buf.indexOf(USAGE_KEY);
-  while (at !== -1) {
-    let i = at + USAGE_KEY.length;
-    while (
-      i < buf.length &&
-      (buf[i] === 0x20 || buf[i] === 0x3a || buf[i] === 0x0a || buf[i] === 0x0d || buf[i] === 0x09)
-    )
-      i++;
-    if (buf[i] === 0x7b /* { */) return true;
-    at = buf.indexOf(USAGE_KEY, i);
+/**
+ * Whether the last `"usage"` key in `buf` is followed by an object (not `null`). Scans backwards in plain JS: in OpenAI
+ * chunks the key sits at the very end, so this usually stops within a few bytes, and a stream's usage object is always
+ * in its last usage-bearing event.
+ */
+function lastUsageIsObject(buf: Buffer): boolean {
+  for (let i = buf.length - 7; i >= 0; i--) {
+    if (buf[i] !== 0x22 || buf[i + 1] !== 0x75 || buf[i + 2] !== 0x73 || buf[i + 3] !== 0x61) continue;
+    if (buf[i + 4] !== 0x67 || buf[i + 5] !== 0x65 || buf[i + 6] !== 0x22) continue;
+    if (i > 0 && buf[i - 1] === 0x5c) continue; // `\"usage\"` inside a string value
+    let j = i + 7;
+    while (buf[j] === 0x20 || buf[j] === 0x3a || buf[j] === 0x0a || buf[j] === 0x0d || buf[j] === 0x09) j++;
+    return buf[j] === 0x7b;
   }
   return false;
 }
 
+/** Whether `buf` (whole events) ends with the `[DONE]` event. */
+function endsWithDone(buf: Buffer): boolean {
+  let i = buf.length - 1;
+  while (i >= 0 && (buf[i] === 0x0a || buf[i] === 0x0d || buf[i] === 0x20)) i--;
+  return (
+    i >= 5 &&
+    buf[i] === 0x5d &&
+    buf[i - 1] === 0x45 &&
+    buf[i - 2] === 0x4e &&
+    buf[i - 3] === 0x4f &&
+    buf[i - 4] === 0x44 &&
+    buf[i - 5] === 0x5b
+  );
+}
+
 /** End (exclusive) of the last complete SSE event in `buf`, or 0 if there is none. */
 function lastEventEnd(buf: Buffer): number {
-  const lf = buf.lastIndexOf('\n\n');
-  const crlf = buf.lastIndexOf('\r\n\r\n');
+  const n = buf.length;
+  // The common case: upstream writes whole events, so the chunk ends with the blank line.
+  if (
+    n >= 2 &&
+    buf[n - 1] === 0x0a &&
+    (buf[n - 2] === 0x0a || (n >= 4 && buf[n - 2] === 0x0d && buf[n - 3] === 0x0a))
+  ) {
+    return n;
+  }
+  const lf = buf.lastIndexOf(LF2);
+  const crlf = buf.lastIndexOf(CRLF2);
   return Math.max(lf === -1 ? 0 : lf + 2, crlf === -1 ? 0 : crlf + 4);
 }
 
@@ -90,8 +117,8 @@ export class SseUsageScanner {
     this.held = end < buf.length ? buf.subarray(end) : undefined;
     if (end === 0) return undefined;
     const complete = end === buf.length ? buf : buf.subarray(0, end);
-    if (!this.done && complete.includes('[DONE]')) this.done = true;
-    if (!hasUsageObject(complete)) return complete;
+    if (!this.done && endsWithDone(complete)) this.done = true;
+    if (!lastUsageIsObject(complete)) return complete;
     return this.takeUsage(complete);
   }
 
