@@ -263,3 +263,14 @@ describe('client errors in OpenAI shape, nothing sent upstream', () => {
     expect(res.body.error.code).toBe('unknown_endpoint');
   });
 });
+
+describe('health', () => {
+  test('/healthz and /readyz answer without a key, with a request id', async () => {
+    for (const path of ['/healthz', '/readyz']) {
+      const res = await request(`${gateway.url}${path}`);
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['x-request-id']).toBeDefined();
+      await res.body.dump();
+    }
+  });
+});

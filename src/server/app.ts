@@ -95,8 +95,12 @@ export function buildApp(gw: Gateway): FastifyInstance {
     );
   });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_request, reply) => {
+  app.get('/healthz', async (request, reply) => {
+    reply.headers(responseHeaders(request.id));
+    return { status: 'ok' };
+  });
+  app.get('/readyz', async (request, reply) => {
+    reply.headers(responseHeaders(request.id));
     if (gw.closing) return reply.code(503).send({ status: 'closing' });
     return { status: 'ready' };
   });
