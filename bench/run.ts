@@ -49,7 +49,7 @@ async function startUpstream(): Promise<Upstream> {
   const mock = start('mock upstream', CLIENT_CORE, [
     here('./mock-upstream.ts'),
     '--delay-ms',
-    String(SLOW_UPSTREAM_MS),
+    String(plan.slowUpstreamMs),
   ]);
   const { port, slowPort } = (await mock.readyLine(10_000)) as { port: number; slowPort: number };
   return { mock, port, slowPort };
