@@ -10,7 +10,8 @@ export class Cancellation {
       queueMicrotask(listener);
       return () => {};
     }
-    (this.listeners ??= []).push(listener);
+    if (this.listeners) this.listeners.push(listener);
+    else this.listeners = [listener];
     return () => {
       const i = this.listeners?.indexOf(listener) ?? -1;
       if (i !== -1) this.listeners!.splice(i, 1);

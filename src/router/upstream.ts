@@ -165,14 +165,17 @@ export interface SendOptions {
 
 function headerOf(raw: Buffer[], name: string): string | undefined {
   for (let i = 0; i < raw.length; i += 2) {
-    if (raw[i]!.length === name.length && raw[i]!.toString('latin1').toLowerCase() === name) return raw[i + 1]!.toString('latin1');
+    if (raw[i]!.length === name.length && raw[i]!.toString('latin1').toLowerCase() === name)
+      return raw[i + 1]!.toString('latin1');
   }
   return undefined;
 }
 
 /** Sends `call`; resolves at the response headers, with the body still arriving. */
 export function send(call: UpstreamCall, opts: SendOptions): Promise<UpstreamResponse> {
-  const path = call.url.startsWith(opts.origin) ? call.url.slice(opts.origin.length) || '/' : new URL(call.url).pathname;
+  const path = call.url.startsWith(opts.origin)
+    ? call.url.slice(opts.origin.length) || '/'
+    : new URL(call.url).pathname;
   return new Promise((resolve, reject) => {
     const body = new UpstreamBody();
     let started = false;
@@ -225,7 +228,12 @@ export function transportError(err: unknown, opts: Pick<SendOptions, 'label' | '
   if (err instanceof UpstreamError) return err;
   const code = (err as { code?: string }).code ?? '';
   if (opts.cancel.aborted) {
-    return new UpstreamError('The request was cancelled.', { retryable: false, kind: 'unavailable', status: 499, cause: err });
+    return new UpstreamError('The request was cancelled.', {
+      retryable: false,
+      kind: 'unavailable',
+      status: 499,
+      cause: err,
+    });
   }
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
     return new UpstreamError(`Upstream '${opts.label}' did not answer within ${opts.timeoutMs} ms.`, {

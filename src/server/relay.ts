@@ -116,17 +116,26 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
     let call: UpstreamCall;
     if (passthrough) call = descriptor.passthrough!.build(spec.endpoint, req.raw!, d.target);
     else if (codec) call = codec.encode(spec.prepare(req, d), d.target);
-    else throw new UpstreamError(`Provider '${label}' does not serve ${spec.endpoint}.`, { retryable: true, status: 400 });
+    else
+      throw new UpstreamError(`Provider '${label}' does not serve ${spec.endpoint}.`, { retryable: true, status: 400 });
     if (req.stream && !passthrough && !codec?.decodeStream) {
       throw new UpstreamError(`Provider '${label}' cannot stream ${spec.endpoint}.`, { retryable: true, status: 400 });
     }
     const timeoutMs = d.limits.timeoutMs;
-    const res = await send(call, { dispatcher: d.provider.dispatcher, origin: d.provider.origin, timeoutMs, cancel, label });
+    const res = await send(call, {
+      dispatcher: d.provider.dispatcher,
+      origin: d.provider.origin,
+      timeoutMs,
+      cancel,
+      label,
+    });
     if (res.status >= 400) throw await upstreamFailure(res, d);
     try {
       if (!req.stream) {
         const body = await res.body.bytes();
-        return passthrough ? { kind: 'bytes', body } : { kind: 'decoded', res: codec!.decode(body.toString('utf8'), d.target) };
+        return passthrough
+          ? { kind: 'bytes', body }
+          : { kind: 'decoded', res: codec!.decode(body.toString('utf8'), d.target) };
       }
       // Wait for the first bytes: until then nothing reached the client and another deployment may still be tried.
       if (!(await res.body.started())) {
@@ -200,7 +209,12 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
 }
 
 /** Forwards an OpenAI-format stream's bytes as they come, reading usage; a cut stream ends with an error event. */
-async function pipePassthrough(body: UpstreamBody, sse: SseWriter, stripUsage: boolean, outcome: Outcome): Promise<void> {
+async function pipePassthrough(
+  body: UpstreamBody,
+  sse: SseWriter,
+  stripUsage: boolean,
+  outcome: Outcome,
+): Promise<void> {
   const scanner = new SseUsageScanner(stripUsage);
   const resume = (): void => body.resume();
   try {
@@ -213,7 +227,8 @@ async function pipePassthrough(body: UpstreamBody, sse: SseWriter, stripUsage: b
     });
     const rest = scanner.flush();
     if (rest) sse.writeNow(rest);
-    if (!scanner.done) throw new UpstreamError('Upstream ended the stream before it was complete.', { retryable: false });
+    if (!scanner.done)
+      throw new UpstreamError('Upstream ended the stream before it was complete.', { retryable: false });
   } catch (err) {
     if (sse.open) sse.writeNow(streamErrorEvent(err));
     outcome.status = err instanceof GatewayError ? err.status : 500;
