@@ -35,6 +35,7 @@ describe('switchyard check', () => {
   });
 
   test('a good config passes with exit 0', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the config file's own ${VAR:-default} syntax is under test
     const config = file('good.yaml', 'providers:\n  - { name: a, type: openai, keys: ["${K:-sk-x}"], models: [m] }\n');
     const run = spawnSync(process.execPath, [BIN, 'check', '--config', config], { encoding: 'utf8' });
     expect(run.stderr).toBe('');
