@@ -95,4 +95,40 @@ describe('switchyard serve', () => {
     expect(out).not.toContain('"up"');
     await mock.close();
   });
+
+  test('SIGTERM lets a stream in flight finish, refuses new connections, then exits 0', async () => {
+    const mock = await startMockUpstream();
+    const config = file(
+      'drain.yaml',
+      `providers:\n  - { name: m, type: openai, base_url: "${mock.url}/v1", keys: [k], models: [gpt-4o-mini] }\n`,
+    );
+    child = spawn(process.execPath, [BIN, '--config', config, '--port', '0', '--host', '127.0.0.1'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d;
+    });
+    await expect.poll(() => /listening on (http:\/\/[\d.:]+)/.exec(out)?.[1], { timeout: 10_000 }).toBeTruthy();
+    const url = /listening on (http:\/\/[\d.:]+)/.exec(out)![1]!;
+    mock.enqueue({ chunkDelayMs: 60 });
+    const res = await request(`${url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'a b c d e f g h' }],
+        stream: true,
+      }),
+    });
+    const text = res.body.text();
+    await mock.until(() => mock.inFlight === 1);
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    await expect.poll(() => out.includes('shutting down')).toBe(true);
+    await expect(request(`${url}/healthz`)).rejects.toThrow();
+    expect(await text).toMatch(/"content":"h"[\s\S]*"finish_reason":"stop"[\s\S]*data: \[DONE\]\n\n$/);
+    expect((await exited)[0]).toBe(0);
+    await mock.close();
+  });
 });
