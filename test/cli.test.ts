@@ -54,6 +54,20 @@ describe('switchyard serve', () => {
   let child: ChildProcess | undefined;
   afterEach(() => child?.kill('SIGKILL'));
 
+  /** Starts `switchyard serve` on a free port; resolves with its URL once it logs that it listens. */
+  async function serve(config: string): Promise<{ child: ChildProcess; url: string; log: () => string }> {
+    const proc = spawn(process.execPath, [BIN, '--config', config, '--port', '0', '--host', '127.0.0.1'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d;
+    });
+    const listening = () => /listening on (http:\/\/[\d.:]+)/.exec(out)?.[1];
+    await expect.poll(listening, { timeout: 10_000 }).toBeTruthy();
+    return { child: proc, url: listening()!, log: () => out };
+  }
+
   test('serves a simple-one-api config.json unchanged, then shuts down on SIGTERM', async () => {
     const mock = await startMockUpstream();
     const config = file(
@@ -69,15 +83,9 @@ describe('switchyard serve', () => {
         },
       }),
     );
-    child = spawn(process.execPath, [BIN, '--config', config, '--port', '0', '--host', '127.0.0.1'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d;
-    });
-    await expect.poll(() => /listening on (http:\/\/[\d.:]+)/.exec(out)?.[1], { timeout: 10_000 }).toBeTruthy();
-    const url = /listening on (http:\/\/[\d.:]+)/.exec(out)![1]!;
+    const served = await serve(config);
+    child = served.child;
+    const { url } = served;
     const res = await request(`${url}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: 'Bearer sk-soa', 'content-type': 'application/json' },
@@ -87,12 +95,12 @@ describe('switchyard serve', () => {
     expect(
       ((await res.body.json()) as { choices: { message: { content: string } }[] }).choices[0]!.message.content,
     ).toBe('echo: from soa');
-    child.kill('SIGTERM');
-    const [code] = await once(child, 'exit');
+    served.child.kill('SIGTERM');
+    const [code] = await once(served.child, 'exit');
     expect(code).toBe(0);
-    expect(out).toContain('"msg":"stopped"');
-    expect(out).not.toContain('sk-soa');
-    expect(out).not.toContain('"up"');
+    expect(served.log()).toContain('"msg":"stopped"');
+    expect(served.log()).not.toContain('sk-soa');
+    expect(served.log()).not.toContain('"up"');
     await mock.close();
   });
 
@@ -102,15 +110,9 @@ describe('switchyard serve', () => {
       'drain.yaml',
       `providers:\n  - { name: m, type: openai, base_url: "${mock.url}/v1", keys: [k], models: [gpt-4o-mini] }\n`,
     );
-    child = spawn(process.execPath, [BIN, '--config', config, '--port', '0', '--host', '127.0.0.1'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d;
-    });
-    await expect.poll(() => /listening on (http:\/\/[\d.:]+)/.exec(out)?.[1], { timeout: 10_000 }).toBeTruthy();
-    const url = /listening on (http:\/\/[\d.:]+)/.exec(out)![1]!;
+    const served = await serve(config);
+    child = served.child;
+    const { url } = served;
     mock.enqueue({ chunkDelayMs: 60 });
     const res = await request(`${url}/v1/chat/completions`, {
       method: 'POST',
@@ -123,9 +125,9 @@ describe('switchyard serve', () => {
     });
     const text = res.body.text();
     await mock.until(() => mock.inFlight === 1);
-    const exited = once(child, 'exit');
-    child.kill('SIGTERM');
-    await expect.poll(() => out.includes('shutting down')).toBe(true);
+    const exited = once(served.child, 'exit');
+    served.child.kill('SIGTERM');
+    await expect.poll(() => served.log().includes('shutting down')).toBe(true);
     await expect(request(`${url}/healthz`)).rejects.toThrow();
     expect(await text).toMatch(/"content":"h"[\s\S]*"finish_reason":"stop"[\s\S]*data: \[DONE\]\n\n$/);
     expect((await exited)[0]).toBe(0);

@@ -41,10 +41,10 @@ export type ResponseFormat =
   | { type: 'json_object' }
   | { type: 'json_schema'; name: string; schema?: Record<string, unknown>; strict?: boolean; description?: string };
 
-export interface ChatRequest {
+/** What chat and legacy completion requests share: streaming and sampling. */
+export interface Generation {
   /** The model name the client asked for (before routing). */
   model: string;
-  messages: Message[];
   stream: boolean;
   /** The client asked for a usage event at the end of the stream. */
   includeUsage: boolean;
@@ -52,6 +52,10 @@ export interface ChatRequest {
   temperature?: number;
   topP?: number;
   stop?: string[];
+}
+
+export interface ChatRequest extends Generation {
+  messages: Message[];
   n?: number;
   seed?: number;
   presencePenalty?: number;
@@ -114,15 +118,8 @@ export interface EmbeddingResponse {
   usage: Usage;
 }
 
-export interface CompletionRequest {
-  model: string;
+export interface CompletionRequest extends Generation {
   prompt: string | string[];
-  stream: boolean;
-  includeUsage: boolean;
-  maxTokens?: number;
-  temperature?: number;
-  topP?: number;
-  stop?: string[];
   raw?: Record<string, unknown>;
 }
 

@@ -5,6 +5,7 @@ import type {
   ChatResponse,
   ContentPart,
   FinishReason,
+  Generation,
   Message,
   StreamEvent,
   Usage,
@@ -125,10 +126,7 @@ export function chatRequestFromWire(body: WireChatRequest): ChatRequest {
 }
 
 /** Streaming and sampling fields chat and legacy completions share, added to `body`. */
-export function samplingToWire(
-  req: Pick<ChatRequest, 'stream' | 'maxTokens' | 'temperature' | 'topP' | 'stop'>,
-  body: Record<string, unknown>,
-): Record<string, unknown> {
+export function samplingToWire(req: Generation, body: Record<string, unknown>): Record<string, unknown> {
   if (req.stream) {
     body.stream = true;
     // Always ask for usage: metering needs it; the client's own choice is honoured when we encode.
