@@ -1,7 +1,7 @@
 // `npm run bench`: the same requests sent straight to a mock upstream, through a bare undici proxy and through Switchyard.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { existsSync, rmSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,7 @@ const RESULTS_DIR = here('./results');
 const RESULTS_FILE = join(RESULTS_DIR, 'latest.json');
 /** Kept after the run (results/ is gitignored) so the gateway can be started by hand with the same config. */
 const GATEWAY_CONFIG = join(RESULTS_DIR, 'switchyard.bench.yaml');
+const LOCK_FILE = join(RESULTS_DIR, 'bench.pid');
 
 const only = process.env['BENCH_TARGETS']?.split(',');
 
@@ -78,7 +79,7 @@ function gatewayConfig(upstream: Upstream): string {
   return stringify({
     server: { port: 0, host: HOST },
     auth: { keys: [CLIENT_KEY] },
-    log_level: 'warn',
+    log_level: 'info', // the default: one access-log line per request, as users run it
     routing: { strategy: 'random', retries: 2 },
     providers: [provider('mock', upstream.port, FAST_MODEL), provider('mock-slow', upstream.slowPort, SLOW_MODEL)],
   });
@@ -135,12 +136,33 @@ function commit(): string | null {
   }
 }
 
+/** Two benches at once would measure each other (and share the files above), so a second one refuses to start. */
+async function lock(): Promise<boolean> {
+  try {
+    await writeFile(LOCK_FILE, String(process.pid), { flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    const holder = Number.parseInt(await readFile(LOCK_FILE, 'utf8'), 10);
+    if (holder > 0 && existsSync(`/proc/${holder}`)) {
+      log(`another bench is running (pid ${holder}); wait for it: two at once measure each other`);
+      return false;
+    }
+    await writeFile(LOCK_FILE, String(process.pid)); // left by a bench that was killed
+  }
+  process.once('exit', () => rmSync(LOCK_FILE, { force: true }));
+  return true;
+}
+
 async function main(): Promise<void> {
   const major = Number(process.versions.node.split('.')[0]);
   if (major < 24) throw new Error(`Node ${process.version}: the bench needs Node 24 (run it with \`npm run bench\`)`);
   if (pinningOff) log(`WARNING: not pinning processes to cores (${pinningOff}); numbers will be noisier.`);
   pinSelf();
   await mkdir(RESULTS_DIR, { recursive: true });
+  if (!(await lock())) {
+    process.exitCode = 1;
+    return;
+  }
   const results = {} as Results;
   const started = performance.now();
   try {
@@ -194,8 +216,10 @@ async function main(): Promise<void> {
   console.log(`\nresults: ${RESULTS_FILE}`);
 }
 
+let interrupted = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
+    interrupted = true;
     log(`\n${signal}: stopping the bench's processes`);
     void stopAll().finally(() => process.exit(130));
   });
@@ -204,6 +228,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 try {
   await main();
 } catch (err) {
-  log(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  // Once interrupted, the runs in flight fail as their processes go: that is not news.
+  if (!interrupted) log(err instanceof Error ? (err.stack ?? err.message) : String(err));
   process.exitCode = 1;
 }
