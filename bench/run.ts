@@ -211,6 +211,8 @@ async function main(): Promise<void> {
     seconds,
     bars: bars(results),
     targets: results,
+    /** The config the gateway ran with, so a number can be traced to its settings (log level, limits). */
+    switchyardConfig: 'skipped' in results.switchyard ? null : await readFile(GATEWAY_CONFIG, 'utf8'),
   };
   await writeFile(RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`\nresults: ${RESULTS_FILE}`);
