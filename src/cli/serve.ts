@@ -25,6 +25,7 @@ export async function serve(loaded: LoadedConfig): Promise<void> {
   const address = await app.listen({ port: config.server.port, host: config.server.host });
   const models = gw.router.modelNames().length;
   log.info({ address, config: loaded.file, format: loaded.format, models }, `switchyard listening on ${address}`);
+  log.flush();
 
   let stopping = false;
   const stop = (signal: string): void => {
