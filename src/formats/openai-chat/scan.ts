@@ -6,6 +6,7 @@ import type { Usage } from '../../core/types.ts';
 import { usageFromWire } from './wire.ts';
 
 // Needles as Buffers: searching with a string needle converts it on every call.
+const USAGE_KEY = Buffer.from('"usage"');
 const LF2 = Buffer.from('\n\n');
 const CRLF2 = Buffer.from('\r\n\r\n');
 
@@ -27,7 +28,7 @@ function objectEnd(text: string, start: number): number {
 
 /** The usage object after the last `"usage":` in a JSON body, if it is an object. */
 export function findUsage(body: string | Buffer): Usage | undefined {
-  const at = body.lastIndexOf('"usage"');
+  const at = typeof body === 'string' ? body.lastIndexOf('"usage"') : body.lastIndexOf(USAGE_KEY);
   if (at === -1) return undefined;
   // Decode only the tail that holds the usage object, not the whole answer.
   const text = typeof body === 'string' ? body : body.toString('utf8', at);
