@@ -99,6 +99,21 @@ describe('switchyard serve', () => {
     const [code] = await once(served.child, 'exit');
     expect(code).toBe(0);
     expect(served.log()).toContain('"msg":"stopped"');
+    const access = served
+      .log()
+      .split('\n')
+      .filter((line) => line.includes('"msg":"request"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(access).toEqual([
+      expect.objectContaining({
+        level: 30,
+        model: 'gpt-4o-mini',
+        status: 200,
+        client: 'key#1',
+        prompt_tokens: 2,
+        deployment: 'openai/key#1/gpt-4o-mini',
+      }),
+    ]);
     expect(served.log()).not.toContain('sk-soa');
     expect(served.log()).not.toContain('"up"');
     await mock.close();

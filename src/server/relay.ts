@@ -28,6 +28,7 @@ import {
 } from '../formats/openai-chat/encode.ts';
 import { findUsage, SseUsageScanner } from '../formats/openai-chat/scan.ts';
 import type { Gateway } from '../gateway.ts';
+import { logAccess } from '../log.ts';
 import type { Codec, Endpoint, ProviderDescriptor, UpstreamCall } from '../providers/types.ts';
 import type { Deployment } from '../router/deployments.ts';
 import type { Lease } from '../router/router.ts';
@@ -251,18 +252,17 @@ function settle(
 ): void {
   const tokens = outcome.usage?.totalTokens ?? 0;
   if (client.tpm && tokens) client.tpm.add(Date.now(), tokens);
-  if (!gw.log.isLevelEnabled('info')) return;
-  gw.log.info({
+  logAccess(gw.log, {
     req: requestId,
     client: client.name,
     model,
-    deployment: lease?.deployment.id,
-    attempts: lease?.attempts,
     status: clientGone && outcome.status === 200 ? 499 : outcome.status,
     ms: Math.round(performance.now() - started),
-    ttfb_ms: outcome.ttfbMs === undefined ? undefined : Math.round(outcome.ttfbMs),
-    prompt_tokens: outcome.usage?.promptTokens,
-    completion_tokens: outcome.usage?.completionTokens,
+    deployment: lease?.deployment.id,
+    attempts: lease?.attempts,
+    ttfbMs: outcome.ttfbMs === undefined ? undefined : Math.round(outcome.ttfbMs),
+    promptTokens: outcome.usage?.promptTokens,
+    completionTokens: outcome.usage?.completionTokens,
     error: outcome.error,
   });
 }
