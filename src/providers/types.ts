@@ -43,6 +43,9 @@ export interface Codec<Req, Res> {
 
 export type Endpoint = 'chat' | 'completions' | 'embeddings';
 
+/** Sends one request an `authorize` step needs (a token exchange) the way the deployment's calls go; whole answer. */
+export type AuthSend = (call: UpstreamCall) => Promise<{ status: number; body: string }>;
+
 export interface ProviderDescriptor {
   type: string;
   /** Used when the provider config gives no base_url. */
@@ -60,6 +63,12 @@ export interface ProviderDescriptor {
   chat: Codec<ChatRequest, ChatResponse>;
   completions?: Codec<CompletionRequest, CompletionResponse>;
   embeddings?: Codec<EmbeddingRequest, EmbeddingResponse>;
+  /**
+   * For credentials that must first be exchanged for a short-lived token: completes a built call (from `encode` or
+   * `passthrough.build`) before it is sent. The relay awaits it; `send` makes the exchange request. Throws an
+   * UpstreamError as a failed call would (upstreamStatus 401 when upstream refused the credentials).
+   */
+  authorize?(call: UpstreamCall, target: Target, send: AuthSend): Promise<UpstreamCall>;
   /** Extra validation of a provider entry beyond the shared schema: returns problems as (path, message). */
   validate?(config: ProviderConfig): { path: (string | number)[]; message: string }[];
   /** The human message inside an upstream error body (never including credentials). */
