@@ -123,13 +123,15 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
       throw new UpstreamError(`Provider '${label}' cannot stream ${spec.endpoint}.`, { retryable: true, status: 400 });
     }
     const timeoutMs = d.limits.timeoutMs;
-    const res = await send(call, {
-      dispatcher: d.provider.dispatcher,
-      origin: d.provider.origin,
-      timeoutMs,
-      cancel,
-      label,
-    });
+    const via = { dispatcher: d.provider.dispatcher, origin: d.provider.origin, timeoutMs, cancel, label };
+    if (descriptor.authorize) {
+      // A token exchange first (cached by the provider), through the deployment's own pool and proxy.
+      call = await descriptor.authorize(call, d.target, async (exchange) => {
+        const answer = await send(exchange, via);
+        return { status: answer.status, body: await answer.body.text() };
+      });
+    }
+    const res = await send(call, via);
     if (res.status >= 400) throw await upstreamFailure(res, d);
     try {
       if (!req.stream) {
