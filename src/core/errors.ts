@@ -67,12 +67,6 @@ export class ModelNotFound extends GatewayError {
   }
 }
 
-export class QuotaExceeded extends GatewayError {
-  constructor(message = 'You exceeded your current quota.') {
-    super('quota_exceeded', 429, message, { code: 'insufficient_quota' });
-  }
-}
-
 export class RateLimited extends GatewayError {
   constructor(message: string, retryAfter?: number) {
     super('rate_limited', 429, message, {
