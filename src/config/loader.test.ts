@@ -134,7 +134,7 @@ describe('every problem, with its path', () => {
     expect(problemsOf(text, 'switchyard.json')).toEqual([
       { path: 'server.port', message: 'expected number, received string' },
       { path: 'providers[1].keys', message: 'required' },
-      { path: 'providers[2].type', message: 'unknown provider type "openia" (known: openai, azure, ollama)' },
+      { path: 'providers[2].type', message: 'unknown provider type "openia" (known: openai, azure, ollama, qianfan, hunyuan, ark)' },
     ]);
   });
 
@@ -169,7 +169,7 @@ describe('every problem, with its path', () => {
       {
         path: 'providers[0].type',
         message:
-          'provider type "anthropic" is not available in this version of Switchyard (available: openai, azure, ollama)',
+          'provider type "anthropic" is not available in this version of Switchyard (available: openai, azure, ollama, qianfan, hunyuan, ark)',
       },
     ]);
   });

@@ -1,13 +1,19 @@
 /** The provider registry: adding a provider is one folder and one line here. */
+import { ark } from './ark/index.ts';
 import { azure } from './azure/index.ts';
+import { hunyuan } from './hunyuan/index.ts';
 import { ollama } from './ollama/index.ts';
 import { openai } from './openai/index.ts';
+import { qianfan } from './qianfan/index.ts';
 import type { ProviderDescriptor } from './types.ts';
 
 export const PROVIDERS: Readonly<Record<string, ProviderDescriptor>> = Object.freeze({
   openai,
   azure,
   ollama,
+  qianfan,
+  hunyuan,
+  ark,
 });
 
 export function providerDescriptor(type: string): ProviderDescriptor | undefined {

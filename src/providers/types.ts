@@ -43,7 +43,10 @@ export interface Codec<Req, Res> {
 
 export type Endpoint = 'chat' | 'completions' | 'embeddings';
 
-/** Sends one request an `authorize` step needs (a token exchange) the way the deployment's calls go; whole answer. */
+/**
+ * Sends one request an `authorize` step needs (a token exchange) with the deployment's proxy and timeout; whole answer.
+ * Its URL may be on another origin than the deployment's: Ark's temporary keys come from open.volcengineapi.com.
+ */
 export type AuthSend = (call: UpstreamCall) => Promise<{ status: number; body: string }>;
 
 export interface ProviderDescriptor {

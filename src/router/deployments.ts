@@ -20,6 +20,8 @@ export interface ProviderRuntime {
   descriptor: ProviderDescriptor;
   baseUrl: string;
   origin: string;
+  /** The upstream proxy this provider's calls go through (its own, else the global one), if any. */
+  proxy: string | undefined;
   dispatcher: Dispatcher;
 }
 
@@ -89,6 +91,7 @@ export function buildRoutingTable(config: Config, upstreams: Upstreams): Routing
       descriptor,
       baseUrl,
       origin,
+      proxy,
       dispatcher: upstreams.dispatcher(origin, proxy),
     };
     providers.push(runtime);

@@ -125,14 +125,22 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
     const timeoutMs = d.limits.timeoutMs;
     const via = { dispatcher: d.provider.dispatcher, origin: d.provider.origin, timeoutMs, cancel, label };
     if (descriptor.authorize) {
-      // A token exchange first (cached by the provider), through the deployment's own pool and proxy.
+      // A token exchange first (cached by the provider), with the deployment's proxy; it may be on another origin.
       call = await descriptor.authorize(call, d.target, async (exchange) => {
-        const answer = await send(exchange, via);
+        const origin = new URL(exchange.url).origin;
+        const dispatcher = origin === via.origin ? via.dispatcher : gw.upstreams.dispatcher(origin, d.provider.proxy);
+        const answer = await send(exchange, { ...via, origin, dispatcher });
         return { status: answer.status, body: await answer.body.text() };
       });
     }
     const res = await send(call, via);
     if (res.status >= 400) throw await upstreamFailure(res, d);
+    if (req.stream && codec && res.header('content-type')?.includes('application/json')) {
+      // Qianfan and Tencent Cloud answer a failed stream request with an HTTP 200 JSON error: decode it (the codec
+      // throws the mapped error) while another deployment can still be tried and the key's health updated.
+      codec.decode(await res.body.text(), d.target);
+      throw new UpstreamError(`Upstream '${label}' answered a stream request with one JSON body.`, { retryable: true });
+    }
     try {
       if (!req.stream) {
         const body = await res.body.bytes();

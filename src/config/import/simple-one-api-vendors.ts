@@ -32,6 +32,19 @@ const text = (credentials: Credentials, field: string): string | undefined => {
 
 const apiKey = (credentials: Credentials): KeyResult => ({ key: text(credentials, 'api_key') });
 
+/**
+ * A signing key pair as the one key the qianfan, hunyuan and ark providers read, `ID:SECRET`; no key when neither half
+ * is given (the provider then reports the missing key), a problem when only one is.
+ */
+function pair(credentials: Credentials, id: string, secret: string, alternative?: string): KeyResult {
+  const first = text(credentials, id);
+  const second = text(credentials, secret);
+  if (first && second) return { key: `${first}:${second}` };
+  if (!first && !second) return { key: undefined };
+  const either = alternative ? `, or ${alternative}` : '';
+  return { problem: `needs both ${id} and ${secret}${either}` };
+}
+
 function parseUrl(raw: string): URL | undefined {
   try {
     return new URL(raw);
@@ -127,16 +140,14 @@ const VENDORS: Readonly<Record<string, Vendor | Unsupported>> = {
     note: 'simple-one-api accepted bailian entries but never called them (an empty handler); imported as DashScope compatible mode',
   }),
   huoshan: {
-    type: 'openai',
-    // Ark serves bot applications ("bot-…") under /bots, with the same API key.
+    // simple-one-api's Ark SDK client: an API key when one is given, else the access key pair (see the ark provider).
+    type: 'ark',
+    // Ark serves bot applications ("bot-…") under /bots, with the same credentials.
     baseUrl: (serverUrl, model) =>
       (serverUrl ? openAiBase(serverUrl) : ARK) + (model.startsWith('bot-') ? '/bots' : ''),
     key: (credentials) =>
-      text(credentials, 'api_key') === undefined && text(credentials, 'access_key')
-        ? {
-            problem:
-              'Volcengine access_key/secret_key sign requests and have no OpenAI-compatible form; create an Ark API key and set it as credentials.api_key',
-          }
+      text(credentials, 'api_key') === undefined
+        ? pair(credentials, 'access_key', 'secret_key', 'an Ark API key as api_key')
         : apiKey(credentials),
     defaultModels: [
       'Doubao-pro-4k',
@@ -155,30 +166,29 @@ const VENDORS: Readonly<Record<string, Vendor | Unsupported>> = {
     defaultModels: ['abab6.5', 'abab6.5s', 'abab6.5t', 'abab6.5g', 'abab5.5s'],
   },
   hunyuan: {
-    type: 'openai',
-    baseUrl: () => 'https://api.hunyuan.cloud.tencent.com/v1',
+    // Tencent Cloud's native API, signed with the pair (see the hunyuan provider), as simple-one-api calls it.
+    type: 'hunyuan',
+    baseUrl: () => undefined,
     key: (credentials) =>
-      text(credentials, 'api_key') === undefined && text(credentials, 'secret_id')
+      text(credentials, 'secret_id') === undefined && text(credentials, 'api_key')
         ? {
             problem:
-              'Tencent Cloud secret_id/secret_key sign requests (TC3) and have no OpenAI-compatible form; create a Hunyuan API key and set it as credentials.api_key',
+              "simple-one-api's hunyuan service signs with secret_id and secret_key; a Hunyuan API key belongs in an openai entry with server_url https://api.hunyuan.cloud.tencent.com/v1",
           }
-        : apiKey(credentials),
+        : pair(credentials, 'secret_id', 'secret_key'),
     defaultModels: ['hunyuan-lite', 'hunyuan-standard', 'hunyuan-standard-256K', 'hunyuan-pro'],
   },
   qianfan: {
-    type: 'openai',
-    baseUrl: () => 'https://qianfan.baidubce.com/v2',
-    key: (credentials) => {
-      const key = text(credentials, 'api_key');
-      if (key?.startsWith('bce-v3/') && text(credentials, 'secret_key') === undefined) return { key };
-      return {
-        problem:
-          'Baidu api_key/secret_key belong to the retired v1 ERNIE API, which is not OpenAI-compatible; create a Qianfan v2 API key (bce-v3/…) and set it as credentials.api_key without secret_key',
-      };
-    },
-    // Qianfan v2 names the ERNIE models in lower case ("ernie-speed-8k").
-    upstreamModel: (model) => (/^ernie-/i.test(model) ? model.toLowerCase() : model),
+    // Qianfan's v1 API with an access token bought by the application's key pair (see the qianfan provider).
+    type: 'qianfan',
+    baseUrl: () => undefined,
+    key: (credentials) =>
+      text(credentials, 'secret_key') === undefined && text(credentials, 'api_key')
+        ? {
+            problem:
+              "simple-one-api's qianfan service needs the application's api_key and secret_key; a Qianfan v2 API key (bce-v3/…) belongs in an openai entry with server_url https://qianfan.baidubce.com/v2",
+          }
+        : pair(credentials, 'api_key', 'secret_key'),
     defaultModels: [
       'yi_34b_chat',
       'ERNIE-Speed-8K',

@@ -13,9 +13,10 @@ const convert = (document: Record<string, unknown>) => importSimpleOneApi(docume
 const convertFixture = (name: string) => convert(JSON.parse(fixture(name)));
 const load = (name: string, env: NodeJS.ProcessEnv = {}): LoadedConfig => parseConfig(fixture(name), name, env);
 
-function loadError(name: string, env: NodeJS.ProcessEnv = {}): ConfigError {
+/** The ConfigError a config text (or, given `name` only, a fixture) raises on load. */
+function loadError(name: string, env: NodeJS.ProcessEnv = {}, text = fixture(name)): ConfigError {
   try {
-    load(name, env);
+    parseConfig(text, name, env);
   } catch (error) {
     if (error instanceof ConfigError) return error;
     throw error;
@@ -126,34 +127,66 @@ describe('documented samples load as routes', () => {
   });
 });
 
+// simple-one-api's samples/config_qianfan.json models, which are also its defaults for the service.
+const QIANFAN_MODELS = [
+  'yi_34b_chat',
+  'ERNIE-Speed-8K',
+  'ERNIE-Speed-128K',
+  'ERNIE-Lite-8K',
+  'ERNIE-Lite-8K-0922',
+  'ERNIE-Tiny-8K',
+];
+
 describe('vendors', () => {
-  test('samples/config.json: every route, and a problem for each credential that has no OpenAI-compatible form', () => {
-    const imported = convertFixture('samples-config.json');
-    expect(imported.config.providers!.map(({ name, type, base_url }) => [name, type, base_url])).toEqual([
-      ['xinghuo', 'openai', 'https://spark-api-open.xf-yun.com/v1'],
-      ['openai-1', 'openai', 'https://api.deepseek.com/v1'],
-      ['openai-2', 'openai', 'https://api.cloudflare.com/client/v4/accounts/xxx/ai/v1'],
-      ['openai-3', 'openai', 'https://open.bigmodel.cn/api/paas/v4'],
-      ['minimax', 'openai', 'https://api.minimax.chat/v1'],
+  test('samples/config.json (and the root config.json, the same file): every route, signing vendors natively', () => {
+    const { config, warnings } = load('samples-config.json');
+    expect(config.providers.map(({ name, type, base_url, keys }) => [name, type, base_url, keys])).toEqual([
+      ['xinghuo', 'openai', 'https://spark-api-open.xf-yun.com/v1', ['xxx:xxx']],
+      ['qianfan', 'qianfan', undefined, ['xxx:xxx']],
+      ['hunyuan', 'hunyuan', undefined, ['xxx:xxx']],
+      ['openai-1', 'openai', 'https://api.deepseek.com/v1', ['xxx']],
+      ['openai-2', 'openai', 'https://api.cloudflare.com/client/v4/accounts/xxx/ai/v1', ['xxx']],
+      ['openai-3', 'openai', 'https://open.bigmodel.cn/api/paas/v4', ['xxx']],
+      ['minimax', 'openai', 'https://api.minimax.chat/v1', ['xxx']],
     ]);
-    expect(imported.problems.map((problem) => problem.path)).toEqual([
-      'services.qianfan[0].credentials',
-      'services.hunyuan[0].credentials',
+    // Qianfan's model names stay as they are: the provider knows their endpoints.
+    expect(config.providers[1]).toMatchObject({
+      models: QIANFAN_MODELS,
+      model_map: {},
+    });
+    expect(config.providers[2]!.models).toEqual(['hunyuan-lite']);
+    // Only the vendors still reached differently from simple-one-api are said so.
+    expect(warnings).toEqual([
+      expect.stringMatching(/^services\.xinghuo: /),
+      expect.stringMatching(/^services\.minimax: /),
     ]);
-    const error = loadError('samples-config.json');
-    expect(error.problems).toHaveLength(2);
-    expect(error.problems[0]!.message).toMatch(/Qianfan v2 API key/);
-    expect(error.problems[1]!.message).toMatch(/Hunyuan API key/);
   });
 
   test.each([
-    ['samples-config_hunyuan.json', ['services.hunyuan[0].credentials']],
-    ['samples-config_huoshan.json', ['services.huoshan[0].credentials']],
-    ['samples-config_qianfan.json', ['services.qianfan[0].credentials']],
-    ['samples-config_cozecom-v0.9.json', ['services.cozecom[0]']],
-    ['docs-config-detail-multi-vendor.json', ['services.qianfan[0].credentials', 'services.hunyuan[0].credentials']],
-  ])('%s does not load, and says where', (name, paths) => {
-    expect(loadError(name).problems.map((problem) => problem.path)).toEqual(paths);
+    ['samples-config_qianfan.json', 'qianfan', 'qianfan'],
+    ['samples-config_hunyuan.json', 'hunyuan', 'hunyuan'],
+    ['samples-config_huoshan.json', 'huoshan', 'ark'],
+    ['docs-huoshan-model-map.json', 'huoshan', 'ark'],
+  ])('%s loads: its key pair becomes one ID:SECRET key of a %s entry (type %s)', (name, service, type) => {
+    const { config } = load(name);
+    expect(config.providers).toEqual([expect.objectContaining({ name: service, type, keys: ['xxx:xxx'] })]);
+  });
+
+  test('docs multi-vendor example loads every vendor, spark through its HTTP API', () => {
+    const { config } = load('docs-config-detail-multi-vendor.json');
+    expect(config.providers.map(({ name, type }) => [name, type])).toEqual([
+      ['qianfan', 'qianfan'],
+      ['xinghuo', 'openai'],
+      ['hunyuan', 'hunyuan'],
+      ['openai', 'openai'],
+      ['minimax', 'openai'],
+    ]);
+  });
+
+  test('an entry simple-one-api could not serve either still does not load, and says where', () => {
+    expect(loadError('samples-config_cozecom-v0.9.json').problems.map((problem) => problem.path)).toEqual([
+      'services.cozecom[0]',
+    ]);
   });
 
   test('docs model_redirect example converts like the siliconflow sample it was written from', () => {
@@ -178,49 +211,86 @@ describe('vendors', () => {
     });
   });
 
-  test('huoshan: the documented access_key/secret_key cannot sign; an Ark API key routes, bot- models under /bots', () => {
-    expect(loadError('docs-huoshan-model-map.json').problems).toEqual([
-      { path: 'services.huoshan[0].credentials', message: expect.stringMatching(/Ark API key/) },
-    ]);
+  test('huoshan: the documented access keys route as an Ark key pair; an Ark API key wins; bot- models under /bots', () => {
     const documented = JSON.parse(fixture('docs-huoshan-model-map.json'));
-    documented.services.huoshan[0].credentials = { api_key: 'ark-key' };
+    expect(convert(documented).config.providers).toEqual([
+      expect.objectContaining({
+        name: 'huoshan',
+        type: 'ark',
+        base_url: 'https://ark.cn-beijing.volces.com/api/v3',
+        keys: ['xxx:xxx'],
+        models: ['doubao32k'],
+        model_map: { doubao32k: 'ep-20240612090709-hzjz5' },
+      }),
+    ]);
+    documented.services.huoshan[0].credentials = { api_key: 'ark-key', access_key: 'ak', secret_key: 'sk' };
     documented.services.huoshan[0].models.push('bot-2024-abc');
     const { config, problems } = convert(documented);
     expect(problems).toEqual([]);
     expect(config.providers).toEqual([
-      expect.objectContaining({
-        name: 'huoshan',
-        base_url: 'https://ark.cn-beijing.volces.com/api/v3',
-        keys: ['ark-key'],
-        models: ['doubao32k'],
-        model_map: { doubao32k: 'ep-20240612090709-hzjz5' },
-      }),
+      expect.objectContaining({ name: 'huoshan', type: 'ark', keys: ['ark-key'], models: ['doubao32k'] }),
       expect.objectContaining({
         name: 'huoshan-bots',
+        type: 'ark',
         base_url: 'https://ark.cn-beijing.volces.com/api/v3/bots',
         models: ['bot-2024-abc'],
       }),
     ]);
   });
 
-  test('qianfan: a v2 bearer key routes to qianfan.baidubce.com/v2 with lower-case ERNIE names; omitted models use the defaults', () => {
+  test('huoshan: an access key without its secret is a problem at the credentials', () => {
+    const { problems } = convert({ services: { huoshan: [entry({ credentials: { access_key: 'ak' } })] } });
+    expect(problems).toEqual([
+      {
+        path: 'services.huoshan[0].credentials',
+        message: 'needs both access_key and secret_key, or an Ark API key as api_key',
+      },
+    ]);
+  });
+
+  test('huoshan: access keys reach only endpoint and bot IDs, so a preset model name does not load', () => {
+    const documented = JSON.parse(fixture('docs-huoshan-model-map.json'));
+    documented.services.huoshan[0].models.push('doubao-seed-1-6');
+    expect(loadError('config.json', {}, JSON.stringify(documented)).problems).toEqual([
+      {
+        path: 'services.huoshan[0].models[1]',
+        message: expect.stringMatching(/^'doubao-seed-1-6' is not an endpoint/),
+      },
+    ]);
+  });
+
+  test('qianfan: api_key and secret_key become one key; omitted models use the defaults', () => {
     const { config, problems } = convert({
-      services: { qianfan: [{ enabled: true, credentials: { api_key: 'bce-v3/ALTAK-x/y' } }] },
+      services: { qianfan: [{ enabled: true, credentials: { api_key: 'ak', secret_key: 'sk' } }] },
     });
     expect(problems).toEqual([]);
-    expect(config.providers![0]).toMatchObject({
-      base_url: 'https://qianfan.baidubce.com/v2',
-      keys: ['bce-v3/ALTAK-x/y'],
-      models: [
-        'yi_34b_chat',
-        'ERNIE-Speed-8K',
-        'ERNIE-Speed-128K',
-        'ERNIE-Lite-8K',
-        'ERNIE-Lite-8K-0922',
-        'ERNIE-Tiny-8K',
-      ],
+    expect(config.providers![0]).toEqual({
+      name: 'qianfan',
+      type: 'qianfan',
+      enabled: true,
+      keys: ['ak:sk'],
+      models: QIANFAN_MODELS,
     });
-    expect(config.providers![0]!.model_map).toMatchObject({ 'ERNIE-Speed-8K': 'ernie-speed-8k' });
+  });
+
+  test.each([
+    ['qianfan', { api_key: 'bce-v3/ALTAK-x/y' }, /server_url https:\/\/qianfan\.baidubce\.com\/v2/],
+    ['hunyuan', { api_key: 'sk-hunyuan' }, /server_url https:\/\/api\.hunyuan\.cloud\.tencent\.com\/v1/],
+    ['hunyuan', { secret_id: 'id' }, /^needs both secret_id and secret_key$/],
+  ])(
+    '%s: credentials simple-one-api could not sign with are a problem that says what to write',
+    (service, credentials, message) => {
+      const { problems } = convert({ services: { [service]: [entry({ credentials })] } });
+      expect(problems).toEqual([
+        { path: `services.${service}[0].credentials`, message: expect.stringMatching(message) },
+      ]);
+    },
+  );
+
+  test('an enabled qianfan or hunyuan entry without credentials is a problem at its credentials', () => {
+    expect(
+      loadError('config.json', {}, JSON.stringify({ services: { hunyuan: [entry({ credentials: {} })] } })).problems,
+    ).toEqual([{ path: 'services.hunyuan[0].credentials', message: 'required: SECRET_ID:SECRET_KEY' }]);
   });
 
   test('gemini, claude, vertexai and coze keep their native types, reported as not available in this version', () => {
