@@ -134,7 +134,10 @@ describe('every problem, with its path', () => {
     expect(problemsOf(text, 'switchyard.json')).toEqual([
       { path: 'server.port', message: 'expected number, received string' },
       { path: 'providers[1].keys', message: 'required' },
-      { path: 'providers[2].type', message: 'unknown provider type "openia" (known: openai, azure, ollama, qianfan, hunyuan, ark)' },
+      {
+        path: 'providers[2].type',
+        message: 'unknown provider type "openia" (known: openai, azure, ollama, qianfan, hunyuan, ark)',
+      },
     ]);
   });
 
