@@ -56,12 +56,16 @@ export class SlidingWindow {
 
   msUntilFree(now: number, cost = 1): number {
     this.roll(now);
-    const sinceStart = now - this.windowStart;
-    // The previous window's weight decays linearly to 0 at the window's end; then only `current` counts.
-    if (this.current + cost > this.limit) return Math.max(1, this.windowMs - sinceStart + 1);
-    if (this.previous === 0) return 1;
-    const needed = this.limit - this.current - cost; // previous * (1 - t/W) must drop to `needed`
-    const t = this.windowMs * (1 - needed / this.previous);
-    return Math.max(1, Math.ceil(t - sinceStart));
+    const W = this.windowMs;
+    let at: number;
+    if (this.current + cost <= this.limit) {
+      // Within this window: wait until the previous window's weight has decayed enough.
+      if (this.previous === 0) return 1;
+      at = this.windowStart + W * (1 - (this.limit - this.current - cost) / this.previous);
+    } else {
+      // Only after this window ends, when its count becomes the previous window's and decays in turn.
+      at = this.windowStart + W + W * (1 - (this.limit - cost) / this.current);
+    }
+    return Math.max(1, Math.ceil(at - now));
   }
 }
