@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, test, vi } from 'vitest';
+import { bodyOf as body, chatRequest, thrown } from '../../../test/provider-tests.ts';
 import { type ProviderConfig, providerSchema } from '../../config/schema.ts';
-import { GatewayError, InvalidRequest, UpstreamError } from '../../core/errors.ts';
+import { InvalidRequest, UpstreamError } from '../../core/errors.ts';
 import type { ChatRequest, ToolDefinition } from '../../core/types.ts';
 import type { Target } from '../types.ts';
 import { tc3Authorization } from './auth.ts';
@@ -19,21 +20,7 @@ function target(
   return { baseUrl: provider.base_url ?? 'https://hunyuan.tencentcloudapi.com', key, upstreamModel, provider };
 }
 
-const body = (call: { body?: string }): Record<string, unknown> => JSON.parse(call.body ?? '{}');
-
-function chat(extra: Partial<ChatRequest> = {}): ChatRequest {
-  return { model: 'hy', messages: [{ role: 'user', content: 'hi' }], stream: false, includeUsage: false, ...extra };
-}
-
-function thrown(fn: () => unknown): GatewayError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof GatewayError) return err;
-    throw err;
-  }
-  throw new Error('expected a throw');
-}
+const chat = (extra: Partial<ChatRequest> = {}): ChatRequest => chatRequest({ model: 'hy', ...extra });
 
 const weather: ToolDefinition = {
   name: 'get_current_weather',

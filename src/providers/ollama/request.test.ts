@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
+import { bodyOf as body, chatRequest, thrown } from '../../../test/provider-tests.ts';
 import { type ProviderConfig, providerSchema } from '../../config/schema.ts';
-import { GatewayError, InvalidRequest } from '../../core/errors.ts';
+import { InvalidRequest } from '../../core/errors.ts';
 import type { ChatRequest, ToolDefinition } from '../../core/types.ts';
 import type { Target } from '../types.ts';
 import { ollama } from './index.ts';
@@ -14,8 +15,6 @@ function target(upstreamModel = 'llama3.2', extra: Partial<ProviderConfig> = {},
   return { baseUrl: provider.base_url ?? 'http://localhost:11434', key, upstreamModel, provider };
 }
 
-const body = (call: { body?: string }): Record<string, unknown> => JSON.parse(call.body ?? '{}');
-
 const weatherTool: ToolDefinition = {
   name: 'get_weather',
   description: 'Get the weather in a given city',
@@ -26,26 +25,8 @@ const weatherTool: ToolDefinition = {
   },
 };
 
-function chat(extra: Partial<ChatRequest> = {}): ChatRequest {
-  return {
-    model: 'local-llama',
-    messages: [{ role: 'user', content: 'hi' }],
-    stream: false,
-    includeUsage: false,
-    ...extra,
-  };
-}
-
-/** Runs `fn` and returns what it threw. */
-function thrown(fn: () => unknown): GatewayError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof GatewayError) return err;
-    throw err;
-  }
-  throw new Error('expected a throw');
-}
+const chat = (extra: Partial<ChatRequest> = {}): ChatRequest =>
+  chatRequest({ model: 'local-llama', messages: [{ role: 'user', content: 'hi' }], ...extra });
 
 describe('ollama chat requests', () => {
   test('a request with tools becomes the documented /api/chat body', () => {

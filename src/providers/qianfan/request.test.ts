@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
+import { bodyOf as body, chatRequest, thrown } from '../../../test/provider-tests.ts';
 import { type ProviderConfig, providerSchema } from '../../config/schema.ts';
-import { GatewayError, InvalidRequest } from '../../core/errors.ts';
+import { InvalidRequest } from '../../core/errors.ts';
 import type { ChatRequest, ToolDefinition } from '../../core/types.ts';
 import type { Target } from '../types.ts';
 import { qianfan } from './index.ts';
@@ -14,27 +15,8 @@ function target(upstreamModel = 'ERNIE-Speed-8K', key = 'api-key-1:secret-key-1'
   return { baseUrl: 'https://aip.baidubce.com', key, upstreamModel, provider };
 }
 
-const body = (call: { body?: string }): Record<string, unknown> => JSON.parse(call.body ?? '{}');
-
-function chat(extra: Partial<ChatRequest> = {}): ChatRequest {
-  return {
-    model: 'ernie',
-    messages: [{ role: 'user', content: '你好' }],
-    stream: false,
-    includeUsage: false,
-    ...extra,
-  };
-}
-
-function thrown(fn: () => unknown): GatewayError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof GatewayError) return err;
-    throw err;
-  }
-  throw new Error('expected a throw');
-}
+const chat = (extra: Partial<ChatRequest> = {}): ChatRequest =>
+  chatRequest({ model: 'ernie', messages: [{ role: 'user', content: '你好' }], ...extra });
 
 const echo: ToolDefinition = {
   name: 'echo',
