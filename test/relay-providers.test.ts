@@ -21,6 +21,8 @@ beforeAll(async () => {
       },
       { name: 'local', type: 'ollama', base_url: mock.url, models: ['llama3.2'], embedding_models: ['all-minilm'] },
       { name: 'nosys', type: 'ollama', base_url: mock.url, model_map: { 'no-system': 'llama3.2' }, system_role: false },
+      { name: 'twin-a', type: 'ollama', base_url: mock.url, model_map: { twin: 'llama3.2' } },
+      { name: 'twin-b', type: 'ollama', base_url: mock.url, model_map: { twin: 'llama3.2' } },
     ],
   });
 });
@@ -168,5 +170,14 @@ describe('ollama, converted both ways', () => {
     const events = (await res.body.text()).split('\n\n').filter(Boolean);
     expect(events.at(-1)).toBe('data: [DONE]');
     expect(JSON.parse(events.at(-2)!.slice(6))).toMatchObject({ error: { type: 'upstream_error' } });
+  });
+
+  test('a JSON error with status 200 in answer to a stream request is retried on the next deployment', async () => {
+    mock.enqueue({ status: 200, body: { error: 'model is loading' } });
+    const stream = await gateway.openai().chat.completions.create({ model: 'twin', messages, stream: true });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    expect(text).toBe('echo: hello world');
+    expect(mock.requests.map((r) => r.status)).toEqual([200, 200]);
   });
 });
