@@ -1,5 +1,5 @@
 /** Small helpers the provider converter tests share. */
-import { GatewayError } from '../src/core/errors.ts';
+import { GatewayError, UpstreamError } from '../src/core/errors.ts';
 import type { ChatRequest } from '../src/core/types.ts';
 
 /** The JSON body of a built upstream call. */
@@ -19,4 +19,15 @@ export function thrown(fn: () => unknown): GatewayError {
     throw err;
   }
   throw new Error('expected a throw');
+}
+
+/** Awaits `promise` and returns the upstream error it was rejected with. */
+export async function rejection(promise: Promise<unknown>): Promise<UpstreamError> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof UpstreamError) return err;
+    throw err;
+  }
+  throw new Error('expected a failure');
 }

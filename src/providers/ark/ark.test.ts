@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, test, vi } from 'vitest';
+import { rejection } from '../../../test/provider-tests.ts';
 import { type ProviderConfig, providerSchema } from '../../config/schema.ts';
-import { UpstreamError } from '../../core/errors.ts';
 import type { ChatRequest } from '../../core/types.ts';
 import type { AuthSend, Target, UpstreamCall } from '../types.ts';
 import { volcengineHeaders } from './auth.ts';
@@ -43,16 +43,6 @@ const apiKeyAnswer = (apiKey: string, expiredTime: number) => ({
     Result: { ApiKey: apiKey, ExpiredTime: expiredTime },
   }),
 });
-
-async function failure(promise: Promise<unknown>): Promise<UpstreamError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof UpstreamError) return err;
-    throw err;
-  }
-  throw new Error('expected a failure');
-}
 
 afterEach(() => {
   vi.useRealTimers();
@@ -176,7 +166,7 @@ describe('ark requests', () => {
   test('a refused access key is a 401 that takes the key out; the secret is not in the message', async () => {
     const t = target('AKLTexample:refused-secret');
     const { send } = exchanges({ status: 401, body: fixture('invalid-access-key.error.json') });
-    const err = await failure(ark.authorize!(ark.chat.encode(chat, t), t, send));
+    const err = await rejection(ark.authorize!(ark.chat.encode(chat, t), t, send));
     expect(err).toMatchObject({ upstreamStatus: 401, retryable: true });
     expect(err.message).toBe(
       "Upstream 'huoshan' could not get an Ark API key for its access key (InvalidAccessKey): The accesskey [AKLTexample] included in the request is invalid.",
@@ -190,13 +180,13 @@ describe('ark requests', () => {
       status: 429,
       body: JSON.stringify({ ResponseMetadata: { Error: { Code: 'FlowLimitExceeded', Message: 'slow down' } } }),
     });
-    expect(await failure(ark.authorize!(ark.chat.encode(chat, throttled), throttled, limit.send))).toMatchObject({
+    expect(await rejection(ark.authorize!(ark.chat.encode(chat, throttled), throttled, limit.send))).toMatchObject({
       upstreamStatus: 429,
       kind: 'rate_limited',
     });
     const broken = target(newPair());
     const down = exchanges({ status: 503, body: 'unavailable' });
-    expect(await failure(ark.authorize!(ark.chat.encode(chat, broken), broken, down.send))).toMatchObject({
+    expect(await rejection(ark.authorize!(ark.chat.encode(chat, broken), broken, down.send))).toMatchObject({
       upstreamStatus: 503,
       retryable: true,
     });
@@ -205,7 +195,7 @@ describe('ark requests', () => {
   test('a preset model cannot be reached with an access key pair', async () => {
     const t = target(newPair(), 'doubao-seed-1-6');
     const { send, sent } = exchanges(apiKeyAnswer('x', 0));
-    const err = await failure(ark.authorize!(ark.chat.encode(chat, t), t, send));
+    const err = await rejection(ark.authorize!(ark.chat.encode(chat, t), t, send));
     expect(err).toMatchObject({ status: 400, retryable: true });
     expect(err.message).toMatch(/needs an Ark API key/);
     expect(sent).toEqual([]);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, test, vi } from 'vitest';
+import { rejection } from '../../../test/provider-tests.ts';
 import { providerSchema } from '../../config/schema.ts';
 import { UpstreamError } from '../../core/errors.ts';
 import type { AuthSend, Target, UpstreamCall } from '../types.ts';
@@ -37,16 +38,6 @@ const chatCall = (t: Target): UpstreamCall =>
     { model: 'x', messages: [{ role: 'user', content: 'hi' }], stream: false, includeUsage: false },
     t,
   );
-
-async function failure(promise: Promise<unknown>): Promise<UpstreamError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof UpstreamError) return err;
-    throw err;
-  }
-  throw new Error('expected a failure');
-}
 
 afterEach(() => {
   vi.useRealTimers();
@@ -112,7 +103,7 @@ describe('qianfan access tokens', () => {
     expect(sent).toHaveLength(2);
     // Expired: a failed exchange is now the request's failure.
     vi.setSystemTime(new Date(Date.now() + 3 * DAY));
-    const err = await failure(qianfan.authorize!(chatCall(t), t, send));
+    const err = await rejection(qianfan.authorize!(chatCall(t), t, send));
     expect(err.retryable).toBe(true);
     expect(err.upstreamStatus).toBe(500);
     expect((await qianfan.authorize!(chatCall(t), t, send)).url).toMatch(/=second$/);
@@ -121,7 +112,7 @@ describe('qianfan access tokens', () => {
   test('a refused pair (invalid_client) is a 401 that takes the key out, and the secret is not in the message', async () => {
     const t = target('wrong-api-key:very-secret-value');
     const { send } = exchanges({ status: 401, body: fixture('oauth-unknown-client.error.json') });
-    const err = await failure(qianfan.authorize!(chatCall(t), t, send));
+    const err = await rejection(qianfan.authorize!(chatCall(t), t, send));
     expect(err).toMatchObject({ upstreamStatus: 401, retryable: true, status: 502 });
     expect(err.message).toBe("Upstream 'baidu' refused its API key and secret key: unknown client id");
     expect(err.message).not.toContain('very-secret-value');
@@ -148,7 +139,7 @@ describe('qianfan access tokens', () => {
   test('a key without the colon is refused before anything is sent', async () => {
     const t = target('no-colon-here');
     const { send, sent } = exchanges(token('x'));
-    expect(await failure(qianfan.authorize!(chatCall(t), t, send))).toMatchObject({ upstreamStatus: 401 });
+    expect(await rejection(qianfan.authorize!(chatCall(t), t, send))).toMatchObject({ upstreamStatus: 401 });
     expect(sent).toEqual([]);
   });
 });
