@@ -13,6 +13,8 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { MockDialect, MockRoute } from './mock-upstream/dialect.ts';
+import { DIALECTS } from './mock-upstream/dialects.ts';
 import {
   chatChunks,
   chatCompletion,
@@ -80,9 +82,10 @@ export interface RecordedRequest {
   headers: IncomingHttpHeaders;
   /** Parsed JSON, or the raw text when it is not JSON (undefined when empty). */
   body: unknown;
-  /** From `authorization: Bearer …` or `api-key`. */
+  /** From `authorization: Bearer …` or `api-key`, or as the plugged-in dialect finds it. */
   key: string | undefined;
-  dialect: Dialect;
+  /** 'openai', 'azure', 'ollama', or a plugged-in dialect's name (see mock-upstream/dialects.ts). */
+  dialect: string;
   /** The body's `model`, or the Azure deployment. */
   model: string | undefined;
   /** The status the mock answered with (undefined while hanging or delayed). */
@@ -185,6 +188,25 @@ function matches(filter: FaultFilter | undefined, rec: RecordedRequest): boolean
   return p === undefined || rec.path === p || rec.path.endsWith(p);
 }
 
+/** A stream's messages in their wire framing, and how an in-stream error is framed. */
+interface Frames {
+  messages: (string | Uint8Array)[];
+  error(message: string): string | Uint8Array;
+  contentType: string;
+}
+
+function pluggedRoute(
+  method: string,
+  path: string,
+  query: Record<string, string>,
+): { dialect: MockDialect; route: MockRoute } | undefined {
+  for (const dialect of DIALECTS) {
+    const route = dialect.route(method, path, query);
+    if (route) return { dialect, route };
+  }
+  return undefined;
+}
+
 /** One request being answered: its response, its record, and whether it is still worth writing to. */
 interface Exchange {
   res: ServerResponse;
@@ -271,15 +293,18 @@ export class MockUpstream {
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     const url = new URL(req.url ?? '/', 'http://mock');
     const method = req.method ?? 'GET';
+    const query = Object.fromEntries(url.searchParams);
     const route = routeOf(method, url.pathname);
+    const plugged = route ? undefined : pluggedRoute(method, url.pathname, query);
+    const builtin: Dialect = route?.dialect ?? dialectOfPath(url.pathname);
     const rec: RecordedRequest = {
       method,
       path: url.pathname,
-      query: Object.fromEntries(url.searchParams),
+      query,
       headers: req.headers,
       body: undefined,
-      key: keyOf(req.headers),
-      dialect: route?.dialect ?? dialectOfPath(url.pathname),
+      key: plugged ? plugged.dialect.key(req.headers, query) : keyOf(req.headers),
+      dialect: plugged?.dialect.name ?? builtin,
       model: undefined,
       aborted: false,
     };
@@ -299,18 +324,20 @@ export class MockUpstream {
     const text = Buffer.concat(chunks).toString('utf8');
     rec.body = parseBody(text);
     const body = rec.body !== null && typeof rec.body === 'object' ? (rec.body as Record<string, unknown>) : {};
-    rec.model = route?.deployment ?? (typeof body.model === 'string' ? body.model : undefined);
+    rec.model = route?.deployment ?? plugged?.route.model ?? (typeof body.model === 'string' ? body.model : undefined);
 
     const behaviour = this.#behaviourFor(rec);
     if (behaviour.hang) return;
     if (behaviour.delayMs && !(await this.#pause(ex, behaviour.delayMs))) return;
     if (behaviour.body !== undefined || (behaviour.status !== undefined && behaviour.status >= 400)) {
       const status = behaviour.status ?? 200;
-      this.#send(ex, status, behaviour.body ?? errorBody(rec.dialect, status), behaviour.headers);
+      const fault = behaviour.body ?? (plugged ? plugged.dialect.errorBody(status) : errorBody(builtin, status));
+      this.#send(ex, status, fault, behaviour.headers);
       return;
     }
+    if (plugged) return this.#answerPlugged(ex, plugged.dialect, plugged.route, text, body, behaviour);
     if (!route) {
-      this.#send(ex, 404, errorBody(rec.dialect, 404, `Unknown path ${method} ${url.pathname}`));
+      this.#send(ex, 404, errorBody(builtin, 404, `Unknown path ${method} ${url.pathname}`));
       return;
     }
     const refusal = this.#refusal(route, rec, text, body);
@@ -454,6 +481,42 @@ export class MockUpstream {
     }
   }
 
+  async #answerPlugged(
+    ex: Exchange,
+    dialect: MockDialect,
+    route: MockRoute,
+    text: string,
+    body: Record<string, unknown>,
+    b: Behaviour,
+  ): Promise<void> {
+    const { rec } = ex;
+    const answer = dialect.answer({
+      route,
+      method: rec.method,
+      path: rec.path,
+      query: rec.query,
+      headers: rec.headers,
+      text,
+      body,
+      key: rec.key,
+      model: rec.model,
+      seq: ++this.#seq,
+      keys: this.#options.keys,
+      models: this.#options.models,
+      ...(b.reply === undefined ? {} : { reply: b.reply }),
+      ...(b.chunks === undefined ? {} : { chunks: b.chunks }),
+      ...(b.finishReason === undefined ? {} : { finishReason: b.finishReason }),
+    });
+    const headers = { ...answer.headers, ...b.headers };
+    if ('json' in answer) return this.#send(ex, answer.status ?? 200, answer.json, headers);
+    const frames = {
+      messages: answer.stream,
+      error: (m: string) => dialect.streamError(m),
+      contentType: answer.contentType,
+    };
+    return this.#writeFrames(ex, frames, b, headers);
+  }
+
   #send(ex: Exchange, status: number, body: unknown, headers: Record<string, string> = {}): void {
     if (ex.signal.aborted) return;
     const text = typeof body === 'string' ? body : JSON.stringify(body);
@@ -464,16 +527,29 @@ export class MockUpstream {
   }
 
   /** Writes stream messages (SSE for OpenAI and Azure, NDJSON for Ollama) with the behaviour's pacing and faults. */
-  async #stream(ex: Exchange, dialect: Dialect, messages: unknown[], b: Behaviour, headers: Record<string, string>) {
-    if (ex.signal.aborted) return;
+  #stream(ex: Exchange, dialect: Dialect, messages: unknown[], b: Behaviour, headers: Record<string, string>) {
     const sse = dialect !== 'ollama';
     const frame = (payload: unknown) => (sse ? `data: ${JSON.stringify(payload)}\n\n` : `${JSON.stringify(payload)}\n`);
+    const framed: (string | Uint8Array)[] = messages.map(frame);
+    if (sse) framed.push('data: [DONE]\n\n');
+    return this.#writeFrames(
+      ex,
+      {
+        messages: framed,
+        error: (message) => frame(streamErrorPayload(dialect, message)),
+        contentType: sse ? 'text/event-stream; charset=utf-8' : 'application/x-ndjson',
+      },
+      b,
+      headers,
+    );
+  }
+
+  /** Writes framed stream messages with the behaviour's pacing, cuts and in-stream errors. */
+  async #writeFrames(ex: Exchange, frames: Frames, b: Behaviour, headers: Record<string, string>): Promise<void> {
+    if (ex.signal.aborted) return;
+    const { messages } = frames;
     ex.rec.status = 200;
-    ex.res.writeHead(200, {
-      'content-type': sse ? 'text/event-stream; charset=utf-8' : 'application/x-ndjson',
-      'cache-control': 'no-cache',
-      ...headers,
-    });
+    ex.res.writeHead(200, { 'content-type': frames.contentType, 'cache-control': 'no-cache', ...headers });
     ex.res.flushHeaders();
     for (let i = 0; i <= messages.length; i++) {
       if (b.cutAfterChunks === i) {
@@ -482,21 +558,19 @@ export class MockUpstream {
         return;
       }
       if (b.errorAfterChunks === i) {
-        const message = b.errorMessage ?? 'an error was encountered while running the model';
-        await this.#write(ex, frame(streamErrorPayload(dialect, message)));
+        await this.#write(ex, frames.error(b.errorMessage ?? 'an error was encountered while running the model'));
         ex.res.end();
         return;
       }
       if (i === messages.length) break;
       if (i > 0 && b.chunkDelayMs && !(await this.#pause(ex, b.chunkDelayMs))) return;
-      if (!(await this.#write(ex, frame(messages[i])))) return;
+      if (!(await this.#write(ex, messages[i]!))) return;
     }
-    if (sse && !(await this.#write(ex, 'data: [DONE]\n\n'))) return;
     ex.res.end();
   }
 
   /** Writes and waits until the bytes are handed to the socket; false when the connection is gone. */
-  #write(ex: Exchange, text: string): Promise<boolean> {
+  #write(ex: Exchange, text: string | Uint8Array): Promise<boolean> {
     if (ex.signal.aborted) return Promise.resolve(false);
     return new Promise((resolve) => {
       const onAbort = () => resolve(false);

@@ -6,7 +6,9 @@ export type ContentPart =
   | { type: 'text'; text: string }
   /** `url` is an http(s) URL or a `data:` URL carrying base64 bytes. */
   | { type: 'image'; url: string; detail?: 'auto' | 'low' | 'high' }
-  | { type: 'audio'; data: string; format: string };
+  | { type: 'audio'; data: string; format: string }
+  /** A document (PDF, plain text): base64 `data` with its media type, e.g. Anthropic's document block. */
+  | { type: 'file'; data: string; mediaType: string; name?: string };
 
 export interface ToolCall {
   id: string;
@@ -23,7 +25,14 @@ export interface Message {
   toolCalls?: ToolCall[];
   /** Set on `tool` messages: which call this result answers. */
   toolCallId?: string;
+  /** Set on `tool` messages: the tool failed (Anthropic's `is_error`). */
+  isError?: boolean;
   reasoning?: string;
+  /**
+   * Proof that `reasoning` came from the model (Anthropic's thinking `signature`, Gemini's `thoughtSignature`):
+   * providers that issued it need it back on the next turn; others ignore it.
+   */
+  reasoningSignature?: string;
 }
 
 export interface ToolDefinition {
@@ -67,6 +76,12 @@ export interface ChatRequest extends Generation {
   responseFormat?: ResponseFormat;
   reasoningEffort?: 'minimal' | 'low' | 'medium' | 'high';
   /**
+   * Extended thinking asked for (Anthropic `thinking`, Gemini `thinkingConfig`, `?thinking=true`): providers turn on
+   * their own thinking switch; `budgetTokens` when the client named a budget.
+   */
+  thinking?: { budgetTokens?: number };
+  topK?: number;
+  /**
    * The inbound body as the client sent it, when the inbound format is OpenAI Chat Completions.
    * Providers that speak that format natively forward it (with the model replaced) so nothing is lost.
    */
@@ -74,10 +89,14 @@ export interface ChatRequest extends Generation {
 }
 
 export interface Usage {
+  /** Every input token, cached ones included (OpenAI's convention; Anthropic's `input_tokens` excludes the cache). */
   promptTokens: number;
   completionTokens: number;
   totalTokens: number;
+  /** Of `promptTokens`, read from the provider's prompt cache. */
   cachedTokens?: number;
+  /** Of `promptTokens`, written to the provider's prompt cache (Anthropic's `cache_creation_input_tokens`). */
+  cacheWriteTokens?: number;
   reasoningTokens?: number;
 }
 
@@ -96,6 +115,8 @@ export interface ChatResponse {
 export type StreamEvent =
   | { type: 'text'; text: string }
   | { type: 'reasoning'; text: string }
+  /** The signature of the reasoning streamed so far (see `Message.reasoningSignature`). */
+  | { type: 'reasoning_signature'; signature: string }
   | { type: 'tool_call_start'; index: number; id: string; name: string }
   | { type: 'tool_call_delta'; index: number; arguments: string }
   | { type: 'usage'; usage: Usage }

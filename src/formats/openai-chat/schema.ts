@@ -11,7 +11,15 @@ const audioPart = z.object({
   input_audio: z.object({ data: z.string(), format: z.string() }),
 });
 const refusalPart = z.object({ type: z.literal('refusal'), refusal: z.string() });
-const contentPart = z.discriminatedUnion('type', [textPart, imagePart, audioPart, refusalPart]);
+/** A file sent inline as a `data:` URL (`file_id` references need OpenAI's file store, which no other provider has). */
+const filePart = z.object({
+  type: z.literal('file'),
+  file: z.object({
+    file_data: z.string().regex(/^data:[^;,]+;base64,/, 'expected a base64 data: URL'),
+    filename: z.string().optional(),
+  }),
+});
+const contentPart = z.discriminatedUnion('type', [textPart, imagePart, audioPart, refusalPart, filePart]);
 
 const toolCall = z.object({
   id: z.string(),

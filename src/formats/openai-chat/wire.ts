@@ -12,6 +12,12 @@ import type {
 } from '../../core/types.ts';
 import type { WireChatRequest, WireMessage } from './schema.ts';
 
+/** A `data:<type>;base64,<bytes>` URL's parts (the schema checked its shape). */
+export function splitDataUrl(url: string): { mediaType: string; data: string } {
+  const comma = url.indexOf(',');
+  return { mediaType: url.slice(5, url.indexOf(';')), data: url.slice(comma + 1) };
+}
+
 type WirePart = Exclude<WireMessage['content'], string | null | undefined>[number];
 
 function partFromWire(part: WirePart): ContentPart {
@@ -26,6 +32,12 @@ function partFromWire(part: WirePart): ContentPart {
         : { type: 'image', url: part.image_url.url };
     case 'input_audio':
       return { type: 'audio', data: part.input_audio.data, format: part.input_audio.format };
+    case 'file': {
+      const { mediaType, data } = splitDataUrl(part.file.file_data);
+      return part.file.filename
+        ? { type: 'file', data, mediaType, name: part.file.filename }
+        : { type: 'file', data, mediaType };
+    }
   }
 }
 
@@ -56,6 +68,11 @@ function partToWire(part: ContentPart): Record<string, unknown> {
       return { type: 'image_url', image_url: part.detail ? { url: part.url, detail: part.detail } : { url: part.url } };
     case 'audio':
       return { type: 'input_audio', input_audio: { data: part.data, format: part.format } };
+    case 'file': {
+      const file: Record<string, string> = { file_data: `data:${part.mediaType};base64,${part.data}` };
+      if (part.name !== undefined) file.filename = part.name;
+      return { type: 'file', file };
+    }
   }
 }
 

@@ -1,0 +1,44 @@
+/** The contract every inbound chat format (OpenAI Chat, Anthropic Messages, OpenAI Responses, Gemini) gives the relay. */
+import type { GatewayError } from '../core/errors.ts';
+import type { ChatRequest, ChatResponse, StreamEvent } from '../core/types.ts';
+
+/** Where reasoning text goes in OpenAI-format answers: a `reasoning_content` field, a `reasoning` field, or `<think>` tags. */
+export type ReasoningFormat = 'reasoning_content' | 'reasoning' | 'thinking';
+
+/** What a route hands the decoder: the parsed JSON body and what the URL says. */
+export interface InboundRequest {
+  body: unknown;
+  /** The model named by the path (Gemini's `/v1beta/models/{model}:generateContent`). */
+  pathModel?: string;
+  /** The path asks for a stream (Gemini's `:streamGenerateContent`). */
+  pathStream?: boolean;
+}
+
+/** Everything an encoder needs beyond the canonical answer. */
+export interface AnswerContext {
+  /** The gateway's request id; formats prefix it as their ids look (`chatcmpl-…`, `msg_…`, `resp_…`). */
+  requestId: string;
+  /** Unix seconds. */
+  created: number;
+  /** The model that answered, as upstream named it. */
+  model: string;
+  /** The decoded request (for echoes such as the Responses API's `instructions` and `tools`). */
+  request: ChatRequest;
+  reasoningFormat: ReasoningFormat;
+  /** An estimate of the prompt's tokens, for formats that report input usage before the answer (Anthropic's `message_start`). */
+  promptTokensEstimate: number;
+}
+
+export interface ChatFormat {
+  /** e.g. 'openai-chat', 'anthropic', 'openai-responses', 'gemini'. */
+  name: string;
+  /** Validates the body (400 naming the field) and returns the canonical request; may load server-side state. */
+  decodeRequest(input: InboundRequest): ChatRequest | Promise<ChatRequest>;
+  encodeResponse(res: ChatResponse, ctx: AnswerContext): Record<string, unknown>;
+  /** Canonical events -> this format's SSE text; an `error` event (or a throw) ends it with this format's error event. */
+  encodeStream(events: AsyncIterable<StreamEvent>, ctx: AnswerContext): AsyncIterable<string>;
+  /** An error answer before any byte was sent: status and body in this format. */
+  encodeError(err: GatewayError): { status: number; body: string };
+  /** The SSE text that ends a started stream with an error, in this format. */
+  streamError(err: unknown): string;
+}
