@@ -43,6 +43,12 @@ export const providerSchema = z
     headers: z.record(z.string(), z.string()).default({}),
     /** Azure OpenAI's api-version query parameter. */
     api_version: z.string().optional(),
+    /** Cloud region or location: Bedrock's AWS region (`us-east-1`), Vertex AI's location (`us-central1`, `global`). */
+    region: z.string().min(1).optional(),
+    /** Cloudflare account id (Workers AI). */
+    account_id: z.string().min(1).optional(),
+    /** Google Cloud project id (Vertex AI; default: the service account's own project). */
+    project: z.string().min(1).optional(),
   })
   .strict();
 export type ProviderConfig = z.infer<typeof providerSchema>;
@@ -57,6 +63,8 @@ export const clientKeySchema = z.union([
       rpm: z.number().int().positive().optional(),
       tpm: z.number().int().positive().optional(),
       quota_usd: z.number().nonnegative().optional(),
+      /** Where reasoning goes in this key's OpenAI-format answers unless the request says otherwise. */
+      reasoning_format: z.enum(['reasoning_content', 'reasoning', 'thinking']).optional(),
     })
     .strict(),
 ]);
