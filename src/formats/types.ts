@@ -8,6 +8,8 @@ export type ReasoningFormat = 'reasoning_content' | 'reasoning' | 'thinking';
 /** What a route hands the decoder: the parsed JSON body and what the URL says. */
 export interface InboundRequest {
   body: unknown;
+  /** Who is asking (the client key's name; a token id once tokens live in the database): scopes server-side state. */
+  owner: string;
   /** The model named by the path (Gemini's `/v1beta/models/{model}:generateContent`). */
   pathModel?: string;
   /** The path asks for a stream (Gemini's `:streamGenerateContent`). */
@@ -15,7 +17,7 @@ export interface InboundRequest {
 }
 
 /** Everything an encoder needs beyond the canonical answer. */
-export interface AnswerContext {
+export interface AnswerContext<Req = ChatRequest> {
   /** The gateway's request id; formats prefix it as their ids look (`chatcmpl-…`, `msg_…`, `resp_…`). */
   requestId: string;
   /** Unix seconds. */
@@ -23,10 +25,13 @@ export interface AnswerContext {
   /** The model that answered, as upstream named it. */
   model: string;
   /** The decoded request (for echoes such as the Responses API's `instructions` and `tools`). */
-  request: ChatRequest;
+  request: Req;
   reasoningFormat: ReasoningFormat;
-  /** An estimate of the prompt's tokens, for formats that report input usage before the answer (Anthropic's `message_start`). */
-  promptTokensEstimate: number;
+  /**
+   * An estimate of the prompt's tokens (counted with a tokenizer, on first call only), for formats that report input
+   * usage before the answer arrives (Anthropic's `message_start`).
+   */
+  estimatePromptTokens(): number;
 }
 
 export interface ChatFormat {

@@ -61,6 +61,8 @@ export interface ProviderDescriptor {
    */
   passthrough?: {
     endpoints: readonly Endpoint[];
+    /** Where this upstream puts reasoning in chat answers (default `reasoning_content`, as DeepSeek does). */
+    reasoningField?: 'reasoning_content' | 'reasoning';
     build(endpoint: Endpoint, body: Record<string, unknown>, target: Target): UpstreamCall;
   };
   chat: Codec<ChatRequest, ChatResponse>;

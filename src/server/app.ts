@@ -4,15 +4,20 @@ import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { asGatewayError, GatewayError, InvalidRequest, ModelNotFound } from '../core/errors.ts';
-import { encodeError } from '../formats/openai-chat/errors.ts';
+import { openaiChat } from '../formats/openai-chat/index.ts';
+import type { ChatFormat } from '../formats/types.ts';
 import type { Gateway } from '../gateway.ts';
 import { type Client, presentedKey } from './auth.ts';
 import { responseHeaders } from './headers.ts';
-import { chatSpec, completionSpec, embeddingSpec, relayHandler } from './relay.ts';
+import { chatRelay, completionSpec, embeddingSpec, relayHandler } from './relay.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
     client: Client;
+  }
+  interface FastifyContextConfig {
+    /** The route's inbound format: its errors, auth failures included, are written in it (default OpenAI's). */
+    format?: ChatFormat;
   }
 }
 
@@ -39,7 +44,8 @@ function fromFastify(err: FastifyError): GatewayError {
 }
 
 function sendError(reply: FastifyReply, request: FastifyRequest, err: GatewayError): void {
-  const { status, body } = encodeError(err);
+  const format = request.routeOptions.config.format ?? openaiChat;
+  const { status, body } = format.encodeError(err);
   const headers = responseHeaders(request.id);
   if (err.retryAfter !== undefined) headers['retry-after'] = String(err.retryAfter);
   if (reply.sent || reply.raw.headersSent) {
@@ -114,7 +120,7 @@ export function buildApp(gw: Gateway): FastifyInstance {
         done(err as Error);
       }
     });
-    const chat = relayHandler(gw, chatSpec);
+    const chat = chatRelay(gw, openaiChat);
     for (const url of ['/v1/chat/completions', '/chat/completions', '/v1']) relay.post(url, chat);
     const completions = relayHandler(gw, completionSpec);
     for (const url of ['/v1/completions', '/completions']) relay.post(url, completions);

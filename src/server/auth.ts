@@ -3,6 +3,7 @@ import { hash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Config } from '../config/schema.ts';
 import { Forbidden, RateLimited, Unauthorized } from '../core/errors.ts';
+import type { ReasoningFormat } from '../formats/types.ts';
 import { SlidingWindow } from '../state/rate-window.ts';
 
 /** A caller the gateway recognised: a static key from config (database tokens join in the management plane). */
@@ -13,6 +14,8 @@ export interface Client {
   models: ReadonlySet<string> | undefined;
   rpm: SlidingWindow | undefined;
   tpm: SlidingWindow | undefined;
+  /** The key's default place for reasoning in OpenAI-format answers. */
+  reasoningFormat?: ReasoningFormat;
 }
 
 interface KeyEntry {
@@ -51,6 +54,7 @@ export class ClientKeys {
         rpm: 'rpm' in spec && spec.rpm ? new SlidingWindow(spec.rpm, 60_000) : undefined,
         tpm: 'tpm' in spec && spec.tpm ? new SlidingWindow(spec.tpm, 60_000) : undefined,
       };
+      if ('reasoning_format' in spec && spec.reasoning_format) client.reasoningFormat = spec.reasoning_format;
       return { digest: digest(spec.key), client };
     });
   }

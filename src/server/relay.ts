@@ -4,7 +4,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Cancellation } from '../core/cancellation.ts';
-import { GatewayError, UpstreamError } from '../core/errors.ts';
+import { GatewayError, InvalidRequest, UpstreamError } from '../core/errors.ts';
 import { foldSystemMessages } from '../core/system-fold.ts';
 import type {
   ChatRequest,
@@ -16,17 +16,16 @@ import type {
   StreamEvent,
   Usage,
 } from '../core/types.ts';
-import { decodeChatRequest, decodeCompletionRequest, decodeEmbeddingRequest } from '../formats/openai-chat/decode.ts';
+import { decodeCompletionRequest, decodeEmbeddingRequest } from '../formats/openai-chat/decode.ts';
 import {
-  encodeChatResponse,
-  encodeChatStream,
   encodeCompletionResponse,
   encodeCompletionStream,
   encodeEmbeddingResponse,
-  type StreamContext,
   streamErrorEvent,
 } from '../formats/openai-chat/encode.ts';
 import { findUsage, SseUsageScanner } from '../formats/openai-chat/scan.ts';
+import { estimatePromptTokens } from '../formats/token-count.ts';
+import type { AnswerContext, ChatFormat, InboundRequest, ReasoningFormat } from '../formats/types.ts';
 import type { Gateway } from '../gateway.ts';
 import { logAccess } from '../log.ts';
 import type { Codec, Endpoint, ProviderDescriptor, UpstreamCall } from '../providers/types.ts';
@@ -44,17 +43,28 @@ interface RelayRequest {
   raw?: Record<string, unknown>;
 }
 
-interface EndpointSpec<Req extends RelayRequest, Res extends { usage?: Usage }> {
+/** Per-request switches from the URL, headers and the client's defaults. */
+export interface Switches {
+  /** `?thinking=true` (or `x-thinking: true`): turn the model's thinking on. */
+  thinking: boolean;
+  reasoningFormat: ReasoningFormat;
+  /** The client chose the reasoning format (URL, header or key default) rather than taking the default. */
+  reasoningFormatChosen: boolean;
+}
+
+/** One relay endpoint in one inbound format: how its requests decode and its answers encode. */
+export interface EndpointSpec<Req extends RelayRequest, Res extends { usage?: Usage }> {
   endpoint: Endpoint;
-  idPrefix: string;
-  decode(body: unknown): Req;
+  decode(input: InboundRequest, switches: Switches): Req | Promise<Req>;
   codec(descriptor: ProviderDescriptor): Codec<Req, Res> | undefined;
   /** Adapts the request to what this deployment can take (e.g. folds the system role away). */
   prepare(req: Req, deployment: Deployment): Req;
   /** The deployment can take the client's OpenAI body as it is (only the model renamed). */
-  passthrough(req: Req, deployment: Deployment): boolean;
-  encodeResponse(res: Res, req: Req): Record<string, unknown>;
-  encodeStream?(events: AsyncIterable<StreamEvent>, ctx: StreamContext): AsyncIterable<string>;
+  passthrough(req: Req, deployment: Deployment, switches: Switches): boolean;
+  encodeResponse(res: Res, ctx: AnswerContext<Req>): Record<string, unknown>;
+  encodeStream?(events: AsyncIterable<StreamEvent>, ctx: AnswerContext<Req>): AsyncIterable<string>;
+  /** The SSE text that ends a started stream with an error. */
+  streamError(err: unknown): string;
 }
 
 type UpstreamAnswer<Res> =
@@ -108,10 +118,16 @@ async function* tapUsage(events: AsyncIterable<StreamEvent>, outcome: Outcome): 
 export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usage }>(
   gw: Gateway,
   spec: EndpointSpec<Req, Res>,
+  inputOf: (request: FastifyRequest) => Omit<InboundRequest, 'owner'> = (request) => ({ body: request.body }),
 ) {
-  const attempt = async (req: Req, d: Deployment, cancel: Cancellation): Promise<UpstreamAnswer<Res>> => {
+  const attempt = async (
+    req: Req,
+    d: Deployment,
+    cancel: Cancellation,
+    switches: Switches,
+  ): Promise<UpstreamAnswer<Res>> => {
     const descriptor = d.provider.descriptor;
-    const passthrough = spec.passthrough(req, d);
+    const passthrough = spec.passthrough(req, d, switches);
     const codec = passthrough ? undefined : spec.codec(descriptor);
     const label = d.provider.config.name;
     let call: UpstreamCall;
@@ -161,7 +177,8 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
 
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const client = request.client;
-    const req = spec.decode(request.body);
+    const switches = switchesOf(request, client);
+    const req = await spec.decode({ ...inputOf(request), owner: client.name }, switches);
     checkModelAccess(client, req.model);
     const started = performance.now();
     admitRequest(client, Date.now());
@@ -176,18 +193,27 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
     const outcome: Outcome = { status: 200 };
     let lease: Lease | undefined;
     try {
-      const routed = await gw.router.run(model, spec.endpoint, (d) => attempt(req, d, cancel), cancel);
+      const routed = await gw.router.run(model, spec.endpoint, (d) => attempt(req, d, cancel, switches), cancel);
       lease = routed.lease;
       const answer = routed.value;
       const headers = responseHeaders(request.id);
+      const ctx: AnswerContext<Req> = {
+        requestId: request.id,
+        created: Math.floor(Date.now() / 1000),
+        model: lease.deployment.target.upstreamModel,
+        request: req,
+        reasoningFormat: switches.reasoningFormat,
+        estimatePromptTokens: () => estimateTokensOf(req),
+      };
       if (answer.kind === 'bytes') {
         outcome.usage = findUsage(answer.body);
         reply.headers(headers).type('application/json').send(answer.body);
       } else if (answer.kind === 'decoded') {
         outcome.usage = answer.res.usage;
-        const wire = spec.encodeResponse(answer.res, req);
-        if (!wire.id) wire.id = `${spec.idPrefix}${request.id}`;
-        reply.headers(headers).type('application/json').send(JSON.stringify(wire));
+        reply
+          .headers(headers)
+          .type('application/json')
+          .send(JSON.stringify(spec.encodeResponse(answer.res, ctx)));
       } else {
         reply.hijack();
         const sse = new SseWriter(reply.raw, headers);
@@ -196,12 +222,6 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
         const body = answer.body;
         if (answer.passthrough) await pipePassthrough(body, sse, req.includeUsage !== true, outcome);
         else {
-          const ctx: StreamContext = {
-            id: `${spec.idPrefix}${request.id}`,
-            created: Math.floor(Date.now() / 1000),
-            model: d.target.upstreamModel,
-            includeUsage: req.includeUsage === true,
-          };
           const events = tapUsage(spec.codec(d.provider.descriptor)!.decodeStream!(body, d.target), outcome);
           for await (const text of spec.encodeStream!(events, ctx)) await sse.write(text);
         }
@@ -277,38 +297,98 @@ function settle(
   });
 }
 
+/** Reads `?reasoning_format=` / `x-reasoning-format` and `?thinking=` / `x-thinking`; a bad value is a 400. */
+function switchesOf(request: FastifyRequest, client: Client): Switches {
+  const query = request.query as Record<string, unknown> | undefined;
+  const header = (name: string): unknown => request.headers[name];
+  const asked = query?.reasoning_format ?? header('x-reasoning-format') ?? client.reasoningFormat;
+  if (asked !== undefined && !REASONING_FORMATS.includes(asked as ReasoningFormat)) {
+    throw new InvalidRequest(
+      `Invalid reasoning_format '${String(asked)}': use one of ${REASONING_FORMATS.join(', ')}.`,
+      { param: 'reasoning_format' },
+    );
+  }
+  const thinking = query?.thinking ?? header('x-thinking');
+  if (thinking !== undefined && thinking !== 'true' && thinking !== 'false') {
+    throw new InvalidRequest(`Invalid thinking '${String(thinking)}': use true or false.`, { param: 'thinking' });
+  }
+  return {
+    thinking: thinking === 'true',
+    reasoningFormat: (asked as ReasoningFormat | undefined) ?? 'reasoning_content',
+    reasoningFormatChosen: asked !== undefined,
+  };
+}
+
+const REASONING_FORMATS: readonly ReasoningFormat[] = ['reasoning_content', 'reasoning', 'thinking'];
+
+function estimateTokensOf(req: RelayRequest): number {
+  return 'messages' in req ? estimatePromptTokens(req as ChatRequest) : 0;
+}
+
 const speaksOpenAI = (d: ProviderDescriptor, endpoint: Endpoint): boolean =>
   d.passthrough?.endpoints.includes(endpoint) === true;
 
-export const chatSpec: EndpointSpec<ChatRequest, ChatResponse> = {
-  endpoint: 'chat',
-  idPrefix: 'chatcmpl-',
-  decode: decodeChatRequest,
-  codec: (descriptor) => descriptor.chat,
-  prepare: (req, d) => (d.target.provider.system_role ? req : { ...req, messages: foldSystemMessages(req.messages) }),
-  passthrough: (req, d) =>
-    req.raw !== undefined && d.target.provider.system_role && speaksOpenAI(d.provider.descriptor, 'chat'),
-  encodeResponse: encodeChatResponse,
-  encodeStream: encodeChatStream,
-};
+/** The chat endpoint in one inbound format; every format shares the road, OpenAI's also the pass-through. */
+export function chatSpec(format: ChatFormat): EndpointSpec<ChatRequest, ChatResponse> {
+  return {
+    endpoint: 'chat',
+    decode: async (input, switches) => {
+      const req = await format.decodeRequest(input);
+      if (switches.thinking && !req.thinking) req.thinking = {};
+      return req;
+    },
+    codec: (descriptor) => descriptor.chat,
+    prepare: (req, d) => (d.target.provider.system_role ? req : { ...req, messages: foldSystemMessages(req.messages) }),
+    // Bytes pass through only when nothing needs converting: the upstream's reasoning field is the one asked for.
+    passthrough: (req, d, switches) =>
+      req.raw !== undefined &&
+      !req.thinking &&
+      d.target.provider.system_role &&
+      speaksOpenAI(d.provider.descriptor, 'chat') &&
+      (!switches.reasoningFormatChosen ||
+        switches.reasoningFormat === (d.provider.descriptor.passthrough?.reasoningField ?? 'reasoning_content')),
+    encodeResponse: (res, ctx) => format.encodeResponse(res, ctx),
+    encodeStream: (events, ctx) => format.encodeStream(events, ctx),
+    streamError: (err) => format.streamError(err),
+  };
+}
+
+/** A chat route's handler for one inbound format; `inputOf` adds what the URL says (Gemini's model and action). */
+export function chatRelay(
+  gw: Gateway,
+  format: ChatFormat,
+  inputOf?: (request: FastifyRequest) => Omit<InboundRequest, 'owner'>,
+) {
+  return relayHandler(gw, chatSpec(format), inputOf);
+}
 
 export const completionSpec: EndpointSpec<CompletionRequest, CompletionResponse> = {
   endpoint: 'completions',
-  idPrefix: 'cmpl-',
-  decode: decodeCompletionRequest,
+  decode: (input) => decodeCompletionRequest(input.body),
   codec: (descriptor) => descriptor.completions,
   prepare: (req) => req,
   passthrough: (req, d) => req.raw !== undefined && speaksOpenAI(d.provider.descriptor, 'completions'),
-  encodeResponse: encodeCompletionResponse,
-  encodeStream: encodeCompletionStream,
+  encodeResponse: (res, ctx) => {
+    const wire = encodeCompletionResponse(res);
+    if (!wire.id) wire.id = `cmpl-${ctx.requestId}`;
+    return wire;
+  },
+  encodeStream: (events, ctx) =>
+    encodeCompletionStream(events, {
+      id: `cmpl-${ctx.requestId}`,
+      created: ctx.created,
+      model: ctx.model,
+      includeUsage: ctx.request.includeUsage,
+    }),
+  streamError: streamErrorEvent,
 };
 
 export const embeddingSpec: EndpointSpec<EmbeddingRequest, EmbeddingResponse> = {
   endpoint: 'embeddings',
-  idPrefix: 'emb-',
-  decode: decodeEmbeddingRequest,
+  decode: (input) => decodeEmbeddingRequest(input.body),
   codec: (descriptor) => descriptor.embeddings,
   prepare: (req) => req,
   passthrough: (req, d) => req.raw !== undefined && speaksOpenAI(d.provider.descriptor, 'embeddings'),
-  encodeResponse: encodeEmbeddingResponse,
+  encodeResponse: (res, ctx) => encodeEmbeddingResponse(res, ctx.request),
+  streamError: streamErrorEvent,
 };

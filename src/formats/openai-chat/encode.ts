@@ -8,10 +8,9 @@ import type {
   StreamEvent,
   Usage,
 } from '../../core/types.ts';
+import type { ReasoningFormat } from '../types.ts';
 import { encodeError } from './errors.ts';
 import { usageToWire } from './wire.ts';
-
-export { chatResponseToWire as encodeChatResponse } from './wire.ts';
 
 export interface StreamContext {
   id: string;
@@ -19,7 +18,12 @@ export interface StreamContext {
   model: string;
   /** The client asked for the usage chunk (`stream_options.include_usage`). */
   includeUsage: boolean;
+  /** Where reasoning text goes (chat only; default `reasoning_content`). */
+  reasoningFormat?: ReasoningFormat;
 }
+
+export const THINK_OPEN = '<think>\n';
+export const THINK_CLOSE = '\n</think>\n\n';
 
 export const SSE_DONE = 'data: [DONE]\n\n';
 
@@ -34,15 +38,29 @@ export async function* encodeChatStream(events: AsyncIterable<StreamEvent>, ctx:
   const chunk = (delta: Record<string, unknown>, finish: FinishReason | null = null): string =>
     `${head}[{"index":0,"delta":${JSON.stringify(delta)},"logprobs":null,"finish_reason":${finish === null ? 'null' : `"${finish}"`}}]}\n\n`;
   let usage: Usage | undefined;
+  const reasoningFormat = ctx.reasoningFormat ?? 'reasoning_content';
+  // With the `thinking` format, reasoning is content inside <think> tags, closed before anything else is sent.
+  let thinkOpen = false;
   yield chunk({ role: 'assistant', content: '' });
   try {
     for await (const event of events) {
+      if (thinkOpen && event.type !== 'reasoning' && event.type !== 'usage' && event.type !== 'reasoning_signature') {
+        thinkOpen = false;
+        yield chunk({ content: THINK_CLOSE });
+      }
       switch (event.type) {
         case 'text':
           yield chunk({ content: event.text });
           break;
         case 'reasoning':
-          yield chunk({ reasoning_content: event.text });
+          if (reasoningFormat !== 'thinking') yield chunk({ [reasoningFormat]: event.text });
+          else if (thinkOpen) yield chunk({ content: event.text });
+          else {
+            thinkOpen = true;
+            yield chunk({ content: THINK_OPEN + event.text });
+          }
+          break;
+        case 'reasoning_signature':
           break;
         case 'tool_call_start':
           yield chunk({

@@ -10,6 +10,7 @@ import type {
   StreamEvent,
   Usage,
 } from '../../core/types.ts';
+import type { ReasoningFormat } from '../types.ts';
 import type { WireChatRequest, WireMessage } from './schema.ts';
 
 /** A `data:<type>;base64,<bytes>` URL's parts (the schema checked its shape). */
@@ -274,15 +275,19 @@ export function chatResponseFromWire(body: WireChatResponse, fallbackModel: stri
   return res;
 }
 
-export function chatResponseToWire(res: ChatResponse): Record<string, unknown> {
+/** An OpenAI `chat.completion` object; reasoning goes where `reasoningFormat` says (a field, or `<think>` tags in content). */
+export function chatResponseToWire(
+  res: ChatResponse,
+  reasoningFormat: ReasoningFormat = 'reasoning_content',
+): Record<string, unknown> {
   const m = res.message;
-  const message: Record<string, unknown> = {
-    role: 'assistant',
-    content:
-      typeof m.content === 'string' ? m.content : m.content.map((p) => (p.type === 'text' ? p.text : '')).join(''),
-    refusal: null,
-  };
-  if (m.reasoning) message.reasoning_content = m.reasoning;
+  const text =
+    typeof m.content === 'string' ? m.content : m.content.map((p) => (p.type === 'text' ? p.text : '')).join('');
+  const message: Record<string, unknown> = { role: 'assistant', content: text, refusal: null };
+  if (m.reasoning) {
+    if (reasoningFormat === 'thinking') message.content = `<think>\n${m.reasoning}\n</think>\n\n${text}`;
+    else message[reasoningFormat] = m.reasoning;
+  }
   if (m.toolCalls?.length) {
     message.tool_calls = m.toolCalls.map((c) => ({
       id: c.id,
