@@ -64,6 +64,8 @@ export interface Behaviour {
   reply?: string;
   /** Finish with this reason instead of `stop`. */
   finishReason?: Finish;
+  /** Think before answering (also when the body asks: reasoning_effort, reasoning, enable_thinking, thinking). */
+  think?: boolean;
 }
 
 /** Which requests a queued behaviour may be consumed by; all given fields must match. */
@@ -101,6 +103,8 @@ export interface MockOptions {
   models?: readonly string[];
   /** Azure deployments that exist (others: DeploymentNotFound); any when unset. */
   deployments?: readonly string[];
+  /** Where OpenAI-dialect answers carry reasoning: `reasoning_content` (DeepSeek, default) or `reasoning` (OpenRouter). */
+  reasoningField?: 'reasoning_content' | 'reasoning';
 }
 
 type Endpoint = 'chat' | 'completions' | 'embeddings' | 'models';
@@ -112,6 +116,8 @@ interface Route {
   deployment?: string;
 }
 
+/** Body fields with which OpenAI-compatible vendors switch thinking on. */
+const THINK_SWITCHES = ['reasoning_effort', 'reasoning', 'enable_thinking', 'thinking'];
 const DEFAULT_MODELS = ['gpt-4o-mini', 'text-embedding-3-small'];
 const AZURE_DEPLOYMENT = /^\/openai\/deployments\/([^/]+)\/(chat\/completions|completions|embeddings)$/;
 const AZURE_V1 = /^\/openai\/v1\/(chat\/completions|completions|embeddings|models)$/;
@@ -451,6 +457,7 @@ export class MockUpstream {
       model,
       created: Math.floor(Date.now() / 1000),
       dialect: route.dialect,
+      ...(this.#options.reasoningField ? { reasoningField: this.#options.reasoningField } : {}),
     };
     const stream = body.stream === true;
     const options = body.stream_options as { include_usage?: unknown } | null | undefined;
@@ -469,7 +476,8 @@ export class MockUpstream {
         return this.#send(ex, 200, embeddingList(body.input, model, opts), headers);
       }
       case 'chat': {
-        const r = withFinish(chatReply(body, b.reply === undefined ? {} : { override: b.reply }));
+        const think = b.think === true || THINK_SWITCHES.some((field) => body[field] !== undefined);
+        const r = withFinish(chatReply(body, { think, ...(b.reply === undefined ? {} : { override: b.reply }) }));
         if (!stream) return this.#send(ex, 200, chatCompletion(r, env), headers);
         return this.#stream(ex, route.dialect, chatChunks(r, env, streamOpts), b, headers);
       }

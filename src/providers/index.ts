@@ -1,8 +1,10 @@
 /** The provider registry: adding a provider is one folder and one line here. */
 import { ark } from './ark/index.ts';
 import { azure } from './azure/index.ts';
+import { cloudflare } from './cloudflare/index.ts';
 import { hunyuan } from './hunyuan/index.ts';
 import { ollama } from './ollama/index.ts';
+import { PRESETS } from './openai/compatible.ts';
 import { openai } from './openai/index.ts';
 import { qianfan } from './qianfan/index.ts';
 import type { ProviderDescriptor } from './types.ts';
@@ -14,6 +16,8 @@ export const PROVIDERS: Readonly<Record<string, ProviderDescriptor>> = Object.fr
   qianfan,
   hunyuan,
   ark,
+  cloudflare,
+  ...Object.fromEntries(PRESETS.map((preset) => [preset.type, preset])),
 });
 
 export function providerDescriptor(type: string): ProviderDescriptor | undefined {

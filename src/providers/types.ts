@@ -53,6 +53,11 @@ export interface ProviderDescriptor {
   type: string;
   /** Used when the provider config gives no base_url. */
   defaultBaseUrl?: string;
+  /**
+   * The base URL from the provider entry's own fields when it gives no base_url (Cloudflare's account id, a cloud
+   * region): the connection pool is per origin, so the origin must be right before any call is built.
+   */
+  baseUrlFor?(config: ProviderConfig): string | undefined;
   /** A credential is needed when the provider talks to this default base URL. */
   requiresKey: boolean;
   /**

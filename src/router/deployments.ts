@@ -83,7 +83,7 @@ export function buildRoutingTable(config: Config, upstreams: Upstreams): Routing
     if (!p.enabled) continue;
     const descriptor = providerDescriptor(p.type);
     if (!descriptor) throw new Error(`providers: unknown provider type '${p.type}'`);
-    const baseUrl = (p.base_url ?? descriptor.defaultBaseUrl ?? '').replace(/\/+$/, '');
+    const baseUrl = (p.base_url ?? descriptor.baseUrlFor?.(p) ?? descriptor.defaultBaseUrl ?? '').replace(/\/+$/, '');
     const origin = new URL(baseUrl).origin;
     const proxy = p.proxy === false ? undefined : (p.proxy ?? config.proxy);
     const runtime: ProviderRuntime = {

@@ -151,6 +151,8 @@ export interface Envelope {
   model: string;
   created: number;
   dialect: Dialect;
+  /** Where reasoning goes: DeepSeek's `reasoning_content` (default) or OpenRouter's and Groq's `reasoning`. */
+  reasoningField?: 'reasoning_content' | 'reasoning';
 }
 
 export function chatCompletion(r: Reply, env: Envelope): Record<string, unknown> {
@@ -161,6 +163,7 @@ export function chatCompletion(r: Reply, env: Envelope): Record<string, unknown>
     annotations: [],
   };
   if (r.toolCalls.length) message.tool_calls = wireToolCalls(r);
+  if (r.reasoning) message[env.reasoningField ?? 'reasoning_content'] = r.reasoning;
   const choice: Record<string, unknown> = { index: 0, message, logprobs: null, finish_reason: r.finish };
   if (env.dialect === 'azure') choice.content_filter_results = FILTER_RESULTS;
   const out: Record<string, unknown> = {
@@ -195,6 +198,9 @@ export function chatChunks(r: Reply, env: Envelope, opts: { includeUsage: boolea
   const out: unknown[] = [];
   if (env.dialect === 'azure') {
     out.push({ choices: [], created: 0, id: '', model: '', object: '', prompt_filter_results: PROMPT_FILTER });
+  }
+  for (const piece of pieces(r.reasoning ?? '', opts.chunks)) {
+    out.push(chunk({ role: 'assistant', content: null, [env.reasoningField ?? 'reasoning_content']: piece }, null));
   }
   if (r.toolCalls.length) {
     out.push(

@@ -157,9 +157,34 @@ export function samplingToWire(req: Generation, body: Record<string, unknown>): 
   return body;
 }
 
+/**
+ * Canonical turns as OpenAI messages. OpenAI's tool messages carry text only: images (and files) a tool returned go in
+ * one user message right after the run of tool messages, which must stay unbroken after the assistant's calls.
+ */
+export function messagesToWire(messages: readonly Message[]): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  let carried: ContentPart[] = [];
+  const flush = (): void => {
+    if (!carried.length) return;
+    const intro = { type: 'text', text: 'Attachments returned by the tool calls above:' };
+    out.push({ role: 'user', content: [intro, ...carried.map(partToWire)] });
+    carried = [];
+  };
+  for (const m of messages) {
+    if (m.role !== 'tool') flush();
+    if (m.role === 'tool' && typeof m.content !== 'string' && m.content.some((p) => p.type !== 'text')) {
+      const text = m.content.flatMap((p) => (p.type === 'text' ? [p.text] : [])).join('\n');
+      carried.push(...m.content.filter((p) => p.type !== 'text'));
+      out.push(messageToWire({ ...m, content: text || '(see the attachments below)' }));
+    } else out.push(messageToWire(m));
+  }
+  flush();
+  return out;
+}
+
 /** The OpenAI body for a canonical request, addressed to `model`. */
 export function chatRequestToWire(req: ChatRequest, model: string): Record<string, unknown> {
-  const body = samplingToWire(req, { model, messages: req.messages.map(messageToWire) });
+  const body = samplingToWire(req, { model, messages: messagesToWire(req.messages) });
   if (req.n !== undefined) body.n = req.n;
   if (req.seed !== undefined) body.seed = req.seed;
   if (req.presencePenalty !== undefined) body.presence_penalty = req.presencePenalty;

@@ -1,10 +1,7 @@
 /** Ark speaks OpenAI's wire format: the OpenAI provider's calls, with the bearer token only when the key is an API key. */
 import type { ChatRequest, EmbeddingRequest } from '../../core/types.ts';
-import {
-  encodeChat as openaiChat,
-  encodeEmbedding as openaiEmbedding,
-  buildPassthrough as openaiPassthrough,
-} from '../openai/request.ts';
+import { encodeEmbedding as openaiEmbedding, buildPassthrough as openaiPassthrough } from '../openai/request.ts';
+import { encodeChatWith, THINKING } from '../openai/thinking.ts';
 import { keyPair } from '../qianfan/auth.ts';
 import type { Endpoint, Target, UpstreamCall } from '../types.ts';
 
@@ -14,6 +11,9 @@ function arkHeaders(target: Target): Record<string, string> {
   if (target.key !== undefined && !keyPair(target.key)) headers.authorization = `Bearer ${target.key}`;
   return headers;
 }
+
+// Doubao's thinking switch is `thinking: {type: enabled}`.
+const openaiChat = encodeChatWith(THINKING.typeEnabled);
 
 const readdress = (call: UpstreamCall, target: Target): UpstreamCall => ({ ...call, headers: arkHeaders(target) });
 

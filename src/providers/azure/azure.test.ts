@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { collect, upstreamBytes } from '../../../test/mock-upstream.ts';
 import { type ProviderConfig, providerSchema } from '../../config/schema.ts';
 import type { ChatRequest } from '../../core/types.ts';
-import { encodeChat as openaiEncodeChat } from '../openai/request.ts';
+import { encodeChat as openaiEncodeChat } from '../openai/thinking.ts';
 import type { Target } from '../types.ts';
 import { azure } from './index.ts';
 import { DEFAULT_API_VERSION, parseAzureBase } from './request.ts';

@@ -1,11 +1,11 @@
 /** Addresses OpenAI-format bodies to Azure OpenAI: deployment URLs with an api-version, or the v1 API; `api-key` auth. */
 import type { ChatRequest, CompletionRequest, EmbeddingRequest } from '../../core/types.ts';
 import {
-  encodeChat as openaiChat,
   encodeCompletion as openaiCompletion,
   encodeEmbedding as openaiEmbedding,
   withRouting,
 } from '../openai/request.ts';
+import { encodeChat as openaiChat } from '../openai/thinking.ts';
 import type { Endpoint, Target, UpstreamCall } from '../types.ts';
 
 /** The newest GA data-plane inference version; the first GA one to accept `stream_options`, which metering needs. */

@@ -1,16 +1,10 @@
-/** OpenAI and every OpenAI-compatible API (Groq, DeepSeek, OpenRouter, Cloudflare's OpenAI endpoint, vLLM, LM Studio, …). */
-import type { ProviderDescriptor } from '../types.ts';
-import { buildPassthrough, encodeChat, encodeCompletion, encodeEmbedding } from './request.ts';
-import { decodeChat, decodeCompletion, decodeEmbedding, errorMessage } from './response.ts';
-import { decodeChatStream, decodeCompletionStream } from './stream.ts';
+/** OpenAI and every OpenAI-compatible API at a base URL of the user's (vLLM, LM Studio, LiteLLM, one-api, …). */
+import { openaiCompatible } from './compatible.ts';
+import { THINKING } from './thinking.ts';
 
-export const openai: ProviderDescriptor = {
+export const openai = openaiCompatible({
   type: 'openai',
-  defaultBaseUrl: 'https://api.openai.com/v1',
-  requiresKey: true,
-  passthrough: { endpoints: ['chat', 'completions', 'embeddings'], build: buildPassthrough },
-  chat: { encode: encodeChat, decode: decodeChat, decodeStream: decodeChatStream },
-  completions: { encode: encodeCompletion, decode: decodeCompletion, decodeStream: decodeCompletionStream },
-  embeddings: { encode: encodeEmbedding, decode: decodeEmbedding },
-  errorMessage,
-};
+  baseUrl: 'https://api.openai.com/v1',
+  thinking: THINKING.effort,
+  completions: true,
+});

@@ -1,6 +1,6 @@
 /** Builds OpenAI-format upstream requests: from the canonical form, or by forwarding an OpenAI client's body. */
-import type { ChatRequest, CompletionRequest, EmbeddingRequest } from '../../core/types.ts';
-import { chatRequestToWire, samplingToWire } from '../../formats/openai-chat/wire.ts';
+import type { CompletionRequest, EmbeddingRequest } from '../../core/types.ts';
+import { samplingToWire } from '../../formats/openai-chat/wire.ts';
 import type { Endpoint, Target, UpstreamCall } from '../types.ts';
 
 const PATHS: Record<Endpoint, string> = {
@@ -35,10 +35,6 @@ export function withRouting(body: Record<string, unknown>, target: Target): Reco
 
 export function buildPassthrough(endpoint: Endpoint, body: Record<string, unknown>, target: Target): UpstreamCall {
   return post(target, endpoint, withRouting(body, target));
-}
-
-export function encodeChat(req: ChatRequest, target: Target): UpstreamCall {
-  return post(target, 'chat', chatRequestToWire(req, target.upstreamModel));
 }
 
 export function encodeCompletion(req: CompletionRequest, target: Target): UpstreamCall {

@@ -59,13 +59,23 @@ export function decodeEmbedding(body: string, target: Target): EmbeddingResponse
   return { model: wire.model ?? target.upstreamModel, data, usage: usageFromWire(wire.usage ?? {}) };
 }
 
-/** The message inside an upstream error body: OpenAI's `{error:{message}}`, a bare `{message}`, or the text itself. */
+/**
+ * The message inside an upstream error body: OpenAI's `{error:{message}}`, Cloudflare's `{errors:[{message}]}`, a bare
+ * `{message}`, or the text itself.
+ */
 export function errorMessage(status: number, body: string): string {
   let message: unknown;
   try {
-    const parsed = JSON.parse(body) as { error?: { message?: unknown } | string; message?: unknown; detail?: unknown };
+    const parsed = JSON.parse(body) as {
+      error?: { message?: unknown } | string;
+      errors?: { message?: unknown }[];
+      message?: unknown;
+      detail?: unknown;
+    };
     message =
-      typeof parsed.error === 'string' ? parsed.error : (parsed.error?.message ?? parsed.message ?? parsed.detail);
+      typeof parsed.error === 'string'
+        ? parsed.error
+        : (parsed.error?.message ?? parsed.errors?.[0]?.message ?? parsed.message ?? parsed.detail);
   } catch {
     message = body;
   }
