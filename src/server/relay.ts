@@ -48,8 +48,6 @@ export interface Switches {
   /** `?thinking=true` (or `x-thinking: true`): turn the model's thinking on. */
   thinking: boolean;
   reasoningFormat: ReasoningFormat;
-  /** The client chose the reasoning format (URL, header or key default) rather than taking the default. */
-  reasoningFormatChosen: boolean;
 }
 
 /** One relay endpoint in one inbound format: how its requests decode and its answers encode. */
@@ -315,7 +313,6 @@ function switchesOf(request: FastifyRequest, client: Client): Switches {
   return {
     thinking: thinking === 'true',
     reasoningFormat: (asked as ReasoningFormat | undefined) ?? 'reasoning_content',
-    reasoningFormatChosen: asked !== undefined,
   };
 }
 
@@ -345,8 +342,7 @@ export function chatSpec(format: ChatFormat): EndpointSpec<ChatRequest, ChatResp
       !req.thinking &&
       d.target.provider.system_role &&
       speaksOpenAI(d.provider.descriptor, 'chat') &&
-      (!switches.reasoningFormatChosen ||
-        switches.reasoningFormat === (d.provider.descriptor.passthrough?.reasoningField ?? 'reasoning_content')),
+      switches.reasoningFormat === (d.provider.descriptor.passthrough?.reasoningField ?? 'reasoning_content'),
     encodeResponse: (res, ctx) => format.encodeResponse(res, ctx),
     encodeStream: (events, ctx) => format.encodeStream(events, ctx),
     streamError: (err) => format.streamError(err),

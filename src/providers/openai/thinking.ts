@@ -10,7 +10,7 @@ export type ThinkingStyle = (body: Record<string, unknown>, req: ChatRequest) =>
 type Effort = NonNullable<ChatRequest['reasoningEffort']>;
 
 /** A thinking budget as an effort level (OpenAI's o-series and gpt-5, xAI, Groq's gpt-oss). */
-export function effortOf(req: ChatRequest, levels: readonly Effort[] = ['low', 'medium', 'high']): Effort {
+export function effortOf(req: ChatRequest, levels: readonly Effort[] = ['minimal', 'low', 'medium', 'high']): Effort {
   if (req.reasoningEffort && levels.includes(req.reasoningEffort)) return req.reasoningEffort;
   const budget = req.thinking?.budgetTokens;
   const wanted: Effort =
