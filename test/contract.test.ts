@@ -1,0 +1,107 @@
+/**
+ * The promise of the gateway as a matrix: each official SDK, speaking its own format, reaches a model on each provider
+ * type (one mock upstream answers in every provider's wire format), with text, streams, tool calls and usage intact.
+ */
+import type OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { ConfigInput } from '../src/config/schema.ts';
+import { type RunningGateway, startGateway } from './harness.ts';
+import { type MockUpstream, startMockUpstream } from './mock-upstream.ts';
+import { openapiProblems } from './openapi.ts';
+
+type ProviderEntry = NonNullable<ConfigInput['providers']>[number];
+
+/** One provider type behind the gateway: its config entry (the mock's URL filled in) serving the model `<type>-model`. */
+interface UpstreamCase {
+  type: string;
+  entry(mockUrl: string): Omit<ProviderEntry, 'name' | 'type' | 'models'>;
+}
+
+const UPSTREAMS: UpstreamCase[] = [
+  { type: 'openai', entry: (url) => ({ base_url: `${url}/v1`, keys: ['sk-up'] }) },
+  {
+    type: 'azure',
+    entry: (url) => ({ base_url: url, keys: ['az-key'], model_map: { 'azure-model': 'prod-deployment' } }),
+  },
+  { type: 'ollama', entry: (url) => ({ base_url: url }) },
+  { type: 'deepseek', entry: (url) => ({ base_url: `${url}/v1`, keys: ['sk-ds'] }) },
+];
+
+let mock: MockUpstream;
+let gateway: RunningGateway;
+
+beforeAll(async () => {
+  mock = await startMockUpstream();
+  gateway = await startGateway({
+    providers: UPSTREAMS.map((u) => {
+      const entry = u.entry(mock.url);
+      return { name: u.type, type: u.type, ...entry, models: entry.model_map ? [] : [`${u.type}-model`] };
+    }),
+  });
+});
+
+afterAll(async () => {
+  await gateway.close();
+  await mock.close();
+});
+
+const TOOL = {
+  name: 'get_weather',
+  description: 'Weather of a city',
+  parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+};
+const ASK_TOOL = 'call get_weather {"city":"Paris"}';
+
+describe.each(UPSTREAMS)('OpenAI Chat Completions client -> $type upstream', ({ type }) => {
+  const model = `${type}-model`;
+  const client = (): OpenAI => gateway.openai();
+
+  test('answer is a valid chat.completion with the text and usage', async () => {
+    const res = await client().chat.completions.create({ model, messages: [{ role: 'user', content: 'hello there' }] });
+    expect(openapiProblems('CreateChatCompletionResponse', res)).toEqual([]);
+    expect(res.choices[0]?.message.content).toBe('echo: hello there');
+    expect(res.usage?.prompt_tokens).toBeGreaterThan(0);
+    expect(res.usage?.completion_tokens).toBeGreaterThan(0);
+  });
+
+  test('stream: the text arrives whole, with usage when asked', async () => {
+    const stream = await client().chat.completions.create({
+      model,
+      messages: [{ role: 'user', content: 'stream this please' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let text = '';
+    let total = 0;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta.content ?? '';
+      total = chunk.usage?.total_tokens ?? total;
+    }
+    expect(text).toBe('echo: stream this please');
+    expect(total).toBeGreaterThan(0);
+  });
+
+  test('tool call with its arguments, and the tool result answered', async () => {
+    const tools = [{ type: 'function' as const, function: TOOL }];
+    const first = await client().chat.completions.create({
+      model,
+      messages: [{ role: 'user', content: ASK_TOOL }],
+      tools,
+    });
+    expect(openapiProblems('CreateChatCompletionResponse', first)).toEqual([]);
+    const call = first.choices[0]?.message.tool_calls?.[0];
+    expect(first.choices[0]?.finish_reason).toBe('tool_calls');
+    expect(call?.type === 'function' && call.function.name).toBe('get_weather');
+    expect(call?.type === 'function' && JSON.parse(call.function.arguments)).toEqual({ city: 'Paris' });
+    const second = await client().chat.completions.create({
+      model,
+      tools,
+      messages: [
+        { role: 'user', content: ASK_TOOL },
+        first.choices[0]!.message,
+        { role: 'tool', tool_call_id: call!.id, content: 'sunny' },
+      ],
+    });
+    expect(second.choices[0]?.message.content).toBe('tool result: sunny');
+  });
+});
