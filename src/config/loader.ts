@@ -194,5 +194,10 @@ function applyEnvOverrides(
     if (/^\d+(\.\d+)?$/.test(suspend)) set('routing', 'cooldown_on_429', Number(suspend));
     else problems.push({ path: 'CHANNEL_SUSPEND_SECONDS_FOR_429', message: `not a number of seconds: "${suspend}"` });
   }
+  const maxTokens = env['DEFAULT_MAX_TOKEN']?.trim();
+  if (maxTokens) {
+    if (/^[1-9]\d*$/.test(maxTokens)) set('routing', 'default_max_tokens', Number(maxTokens));
+    else problems.push({ path: 'DEFAULT_MAX_TOKEN', message: `not a positive whole number: "${maxTokens}"` });
+  }
   return { input: result, problems };
 }

@@ -4,9 +4,6 @@ import type { ConfigProblem } from './loader.ts';
 import { formatPath } from './path.ts';
 import { providerSchema } from './schema.ts';
 
-// Provider types SPEC §2 promises; the ones not in the registry yet are named as such, not as typos.
-const PLANNED_TYPES = ['anthropic', 'gemini', 'vertex', 'bedrock', 'coze', 'fitten', 'cloudflare'];
-
 export interface ProviderCheck {
   problems: ConfigProblem[];
   warnings: string[];
@@ -60,11 +57,7 @@ export function checkProviders(input: Record<string, unknown>): ProviderCheck {
 }
 
 function unknownTypeMessage(type: string): string {
-  const available = Object.keys(PROVIDERS).join(', ');
-  if (PLANNED_TYPES.includes(type)) {
-    return `provider type "${type}" is not available in this version of Switchyard (available: ${available})`;
-  }
-  return `unknown provider type "${type}" (known: ${available})`;
+  return `unknown provider type "${type}" (known: ${Object.keys(PROVIDERS).join(', ')})`;
 }
 
 /** An alias must lead to a model some provider serves, or to a virtual model. */

@@ -124,6 +124,11 @@ export const configSchema = z
         timeout: duration.default(300_000),
         /** Default wait for a concurrency slot for deployments that set none. */
         queue_timeout: duration.default(30_000),
+        /**
+         * `max_tokens` for upstreams that require one (Anthropic, Bedrock) when the request has none and the model's
+         * own limit is unknown (one-api's DEFAULT_MAX_TOKEN).
+         */
+        default_max_tokens: z.number().int().positive().optional(),
       })
       .strict()
       .default({ strategy: 'random', retries: 2, cooldown_on_429: 60_000, timeout: 300_000, queue_timeout: 30_000 }),

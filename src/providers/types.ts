@@ -29,6 +29,8 @@ export interface Target {
   /** The model name upstream knows. */
   upstreamModel: string;
   provider: ProviderConfig;
+  /** `max_tokens` for upstreams that require one when neither the request nor a known model limit gives it. */
+  defaultMaxTokens?: number;
 }
 
 /** Upstream body chunks as they arrive. */

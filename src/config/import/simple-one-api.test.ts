@@ -293,12 +293,9 @@ describe('vendors', () => {
     ).toEqual([{ path: 'services.hunyuan[0].credentials', message: 'required: SECRET_ID:SECRET_KEY' }]);
   });
 
-  test('gemini, claude, vertexai and coze keep their native types, reported as not available in this version', () => {
+  test('gemini, claude, vertexai and coze map to their native provider types', () => {
     const { config } = convertFixture('samples-config_gemini.json');
     expect(config.providers![0]).toMatchObject({ type: 'gemini', keys: ['xxx'], models: ['gemini-1.5-flash'] });
-    expect(loadError('samples-config_gemini.json').problems).toEqual([
-      { path: 'services.gemini[0]', message: expect.stringMatching(/"gemini" is not available in this version/) },
-    ]);
     const native = convert({
       services: {
         claude: [entry({ server_url: 'https://api.anthropic.com/v1/messages' })],
