@@ -72,7 +72,7 @@ function check(value: unknown, raw: Schema, path: string, errors: string[]): voi
   }
   if (errors.length > before || typeOf(value) !== 'object' || value === null) {
     if (Array.isArray(value) && schema.items) {
-      value.forEach((item, i) => check(item, schema.items as Schema, `${path}[${i}]`, errors));
+      for (const [i, item] of value.entries()) check(item, schema.items as Schema, `${path}[${i}]`, errors);
     }
     return;
   }
