@@ -2,12 +2,14 @@
 import { ark } from './ark/index.ts';
 import { azure } from './azure/index.ts';
 import { cloudflare } from './cloudflare/index.ts';
+import { gemini } from './gemini/index.ts';
 import { hunyuan } from './hunyuan/index.ts';
 import { ollama } from './ollama/index.ts';
 import { PRESETS } from './openai/compatible.ts';
 import { openai } from './openai/index.ts';
 import { qianfan } from './qianfan/index.ts';
 import type { ProviderDescriptor } from './types.ts';
+import { vertex } from './vertex/index.ts';
 
 export const PROVIDERS: Readonly<Record<string, ProviderDescriptor>> = Object.freeze({
   openai,
@@ -17,6 +19,8 @@ export const PROVIDERS: Readonly<Record<string, ProviderDescriptor>> = Object.fr
   hunyuan,
   ark,
   cloudflare,
+  gemini,
+  vertex,
   ...Object.fromEntries(PRESETS.map((preset) => [preset.type, preset])),
 });
 

@@ -81,6 +81,12 @@ export interface ProviderDescriptor {
    * UpstreamError as a failed call would (upstreamStatus 401 when upstream refused the credentials).
    */
   authorize?(call: UpstreamCall, target: Target, send: AuthSend): Promise<UpstreamCall>;
+  /**
+   * Upstream answered 401 to a call `authorize` completed: forgets the token it carried. True when a fresh token may
+   * help (the token expired or was revoked, the credential behind it is fine): the relay then authorizes the call once
+   * more and sends it again before the 401 counts against the key.
+   */
+  unauthorized?(call: UpstreamCall, target: Target): boolean;
   /** Extra validation of a provider entry beyond the shared schema: returns problems as (path, message). */
   validate?(config: ProviderConfig): { path: (string | number)[]; message: string }[];
   /** The human message inside an upstream error body (never including credentials). */

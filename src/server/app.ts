@@ -4,6 +4,7 @@ import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { asGatewayError, GatewayError, InvalidRequest, ModelNotFound } from '../core/errors.ts';
+import { gemini, geminiInput } from '../formats/gemini/index.ts';
 import { openaiChat } from '../formats/openai-chat/index.ts';
 import type { ChatFormat } from '../formats/types.ts';
 import type { Gateway } from '../gateway.ts';
@@ -126,6 +127,9 @@ export function buildApp(gw: Gateway): FastifyInstance {
     for (const url of ['/v1/completions', '/completions']) relay.post(url, completions);
     const embeddings = relayHandler(gw, embeddingSpec);
     for (const url of ['/v1/embeddings', '/embeddings']) relay.post(url, embeddings);
+    const generateContent = chatRelay(gw, gemini, geminiInput);
+    for (const url of ['/v1beta/models/*', '/v1/models/*'])
+      relay.post(url, { config: { format: gemini } }, generateContent);
 
     relay.get('/v1/models', async (request, reply) => {
       reply.headers(responseHeaders(request.id));

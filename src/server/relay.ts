@@ -138,16 +138,25 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
     }
     const timeoutMs = d.limits.timeoutMs;
     const via = { dispatcher: d.provider.dispatcher, origin: d.provider.origin, timeoutMs, cancel, label };
-    if (descriptor.authorize) {
-      // A token exchange first (cached by the provider), with the deployment's proxy; it may be on another origin.
-      call = await descriptor.authorize(call, d.target, async (exchange) => {
-        const origin = new URL(exchange.url).origin;
-        const dispatcher = origin === via.origin ? via.dispatcher : gw.upstreams.dispatcher(origin, d.provider.proxy);
-        const answer = await send(exchange, { ...via, origin, dispatcher });
-        return { status: answer.status, body: await answer.body.text() };
-      });
+    // A token exchange first (cached by the provider), with the deployment's proxy; it may be on another origin.
+    const authorize = async (built: UpstreamCall): Promise<UpstreamCall> =>
+      descriptor.authorize
+        ? descriptor.authorize(built, d.target, async (exchange) => {
+            const origin = new URL(exchange.url).origin;
+            const dispatcher =
+              origin === via.origin ? via.dispatcher : gw.upstreams.dispatcher(origin, d.provider.proxy);
+            const answer = await send(exchange, { ...via, origin, dispatcher });
+            return { status: answer.status, body: await answer.body.text() };
+          })
+        : built;
+    let sent = await authorize(call);
+    let res = await send(sent, via);
+    if (res.status === 401 && sent !== call && descriptor.unauthorized?.(sent, d.target)) {
+      // The token was refused, not (yet) the credential: once more with a fresh one.
+      await res.body.text().catch(() => '');
+      sent = await authorize(call);
+      res = await send(sent, via);
     }
-    const res = await send(call, via);
     if (res.status >= 400) throw await upstreamFailure(res, d);
     if (req.stream && codec && res.header('content-type')?.includes('application/json')) {
       // Qianfan and Tencent Cloud answer a failed stream request with an HTTP 200 JSON error: decode it (the codec

@@ -11,7 +11,8 @@ function fieldPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
-function validate<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
+/** Validates a request body against `schema`; the first problem is a 400 naming its field. */
+export function validate<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new InvalidRequest('The request body must be a JSON object.');
   }

@@ -1,0 +1,17 @@
+/**
+ * Google's Gemini API (generativelanguage.googleapis.com): generateContent and streamGenerateContent with an API key
+ * in `x-goog-api-key`; embeddings through batchEmbedContents.
+ */
+import type { ProviderDescriptor } from '../types.ts';
+import { encodeChat, encodeEmbedding } from './request.ts';
+import { decodeChat, decodeEmbedding, errorMessage } from './response.ts';
+import { decodeChatStream } from './stream.ts';
+
+export const gemini: ProviderDescriptor = {
+  type: 'gemini',
+  defaultBaseUrl: 'https://generativelanguage.googleapis.com',
+  requiresKey: true,
+  chat: { encode: encodeChat, decode: decodeChat, decodeStream: decodeChatStream },
+  embeddings: { encode: encodeEmbedding, decode: decodeEmbedding },
+  errorMessage,
+};
