@@ -142,6 +142,7 @@ function convertEntry(input: EntryInput, context: EntryContext): ProviderInput[]
     embeddingModels.length > 0 && JSON.stringify(embeddingLimits) !== JSON.stringify(targets[0]?.limits ?? {});
   const groups = routeGroups(input, models, embeddingModels, separateEmbeddings);
   const apiVersion = vendor.apiVersion?.(entry.server_url ?? undefined);
+  const cloud = vendor.cloud?.(entry.credentials ?? entry.credential_list?.[0] ?? {}) ?? {};
   return targets.flatMap((target) =>
     groups.map((group): ProviderInput => {
       const limits = group.kind === 'embedding' && separateEmbeddings ? embeddingLimits : target.limits;
@@ -158,6 +159,7 @@ function convertEntry(input: EntryInput, context: EntryContext): ProviderInput[]
         ...(Object.keys(limits).length > 0 ? { limits } : {}),
         ...(proxy !== undefined ? { proxy } : {}),
         ...(apiVersion ? { api_version: apiVersion } : {}),
+        ...cloud,
       };
     }),
   );

@@ -14,6 +14,8 @@ export interface Vendor {
   upstreamModel?(model: string): string;
   /** Azure's api-version, read from the deployment URL simple-one-api was given. */
   apiVersion?(serverUrl: string | undefined): string | undefined;
+  /** Vertex AI's project and location, from the entry's credentials. */
+  cloud?(credentials: Credentials): { project?: string; region?: string };
   /** The import reaches this vendor differently from simple-one-api: said once per entry, as a warning. */
   note?: string;
   /** What simple-one-api served when an entry listed no models (pkg/config/default_config.go). */
@@ -235,19 +237,19 @@ const VENDORS: Readonly<Record<string, Vendor | Unsupported>> = {
   },
   claude: {
     type: 'anthropic',
-    baseUrl: (serverUrl) => (serverUrl ? stripEndpoint(serverUrl, ['/messages']) : undefined),
+    baseUrl: (serverUrl) => (serverUrl ? stripEndpoint(serverUrl, ['/v1/messages', '/messages', '/v1']) : undefined),
     key: apiKey,
   },
   vertexai: {
     type: 'vertex',
-    baseUrl: (_serverUrl, _model, credentials) => {
+    baseUrl: () => undefined,
+    cloud: (credentials) => {
       const project = text(credentials, 'project_id');
-      const location = text(credentials, 'location');
-      return project && location
-        ? `https://${location}-aiplatform.googleapis.com/v1/projects/${project}/locations/${location}`
-        : undefined;
+      const region = text(credentials, 'location');
+      return { ...(project ? { project } : {}), ...(region ? { region } : {}) };
     },
-    // The service-account JSON file simple-one-api signed its access tokens with.
+    // The path of the service-account JSON file simple-one-api signed its access tokens with: the vertex provider
+    // reads a key that is a file path.
     key: (credentials) => ({ key: text(credentials, 'json_file') }),
   },
   coze: coze('https://api.coze.cn'),

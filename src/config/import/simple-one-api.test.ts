@@ -304,10 +304,11 @@ describe('vendors', () => {
       },
     });
     expect(native.config.providers!.map(({ type, base_url, keys }) => [type, base_url, keys])).toEqual([
-      ['anthropic', 'https://api.anthropic.com/v1', ['k']],
-      ['vertex', 'https://us-central1-aiplatform.googleapis.com/v1/projects/p/locations/us-central1', ['/sa.json']],
+      ['anthropic', 'https://api.anthropic.com', ['k']],
+      ['vertex', undefined, ['/sa.json']],
       ['coze', 'https://api.coze.cn', ['t']],
     ]);
+    expect(native.config.providers![1]).toMatchObject({ project: 'p', region: 'us-central1' });
   });
 
   test('README.EN (v0.9) cozecom example: the token is the key, qps 2 waiting up to 10s for a slot', () => {

@@ -1,5 +1,7 @@
 import { generateKeyPairSync, verify } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { rejection } from '../../../test/provider-tests.ts';
 import { type ProviderConfig, providerSchema } from '../../config/schema.ts';
@@ -127,6 +129,18 @@ describe('vertex service account login', () => {
         config([serviceAccount('c@p.iam.gserviceaccount.com', { project_id: undefined })], { project: 'p1' }),
       ),
     ).toEqual([]);
+  });
+
+  test('a key may be the path of the JSON key file, as simple-one-api configs name it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vertex-key-'));
+    const file = join(dir, 'sa.json');
+    writeFileSync(file, serviceAccount('file@p.iam.gserviceaccount.com'));
+    const config = (key: string) => providerSchema.parse({ name: 'vx', type: 'vertex', keys: [key] });
+    expect(vertex.validate!(config(file))).toEqual([]);
+    expect(requireAccount(target(file)).clientEmail).toBe('file@p.iam.gserviceaccount.com');
+    expect(vertex.validate!(config(join(dir, 'missing.json')))).toEqual([
+      { path: ['keys', 0], message: expect.stringContaining('nor a readable key file (ENOENT)') },
+    ]);
   });
 
   test('a deployment whose key is malformed fails as an upstream 401 (its key is taken out)', async () => {

@@ -3,6 +3,7 @@
  * token, cached per key and renewed before it expires (or after upstream refused it).
  */
 import { createPrivateKey, type KeyObject, sign } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { ProviderConfig } from '../../config/schema.ts';
 import { UpstreamError } from '../../core/errors.ts';
 import { redactSecrets } from '../../core/redact.ts';
@@ -29,14 +30,30 @@ const parsedKeys = new Map<string, Parsed>();
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() ? value : undefined);
 
+/**
+ * A key is the JSON text, or the path of the JSON file (as simple-one-api's `json_file` gave it): read once, when the
+ * config is checked at start-up, never on a request's path.
+ */
+function keyText(key: string): string | { problem: string } {
+  if (key.trimStart().startsWith('{')) return key;
+  try {
+    return readFileSync(key, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
+    return { problem: `is neither a service account key (JSON text) nor a readable key file (${code})` };
+  }
+}
+
 function parse(key: string): Parsed {
+  const source = keyText(key);
+  if (typeof source !== 'string') return source;
   let json: Record<string, unknown>;
   try {
-    const value: unknown = JSON.parse(key);
+    const value: unknown = JSON.parse(source);
     if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('not an object');
     json = value as Record<string, unknown>;
   } catch {
-    return { problem: 'must be a service account key: the JSON file Google Cloud gives, as text' };
+    return { problem: 'must be a service account key: the JSON file Google Cloud gives, as text or its path' };
   }
   if (json.type !== undefined && json.type !== 'service_account') {
     return { problem: `must be a service account key (this one is of type '${String(json.type)}')` };
