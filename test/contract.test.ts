@@ -2,10 +2,13 @@
  * The promise of the gateway as a matrix: each official SDK, speaking its own format, reaches a model on each provider
  * type (one mock upstream answers in every provider's wire format), with text, streams, tool calls and usage intact.
  */
+import { generateKeyPairSync } from 'node:crypto';
+import { GoogleGenAI } from '@google/genai';
 import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ConfigInput } from '../src/config/schema.ts';
-import { type RunningGateway, startGateway } from './harness.ts';
+import { CLIENT_KEY, type RunningGateway, startGateway } from './harness.ts';
+import { trustServiceAccount } from './mock-upstream/gemini.ts';
 import { type MockUpstream, startMockUpstream } from './mock-upstream.ts';
 import { openapiProblems } from './openapi.ts';
 
@@ -25,12 +28,29 @@ const UPSTREAMS: UpstreamCase[] = [
   },
   { type: 'ollama', entry: (url) => ({ base_url: url }) },
   { type: 'deepseek', entry: (url) => ({ base_url: `${url}/v1`, keys: ['sk-ds'] }) },
+  { type: 'gemini', entry: (url) => ({ base_url: url, keys: ['gm-key'] }) },
+  { type: 'vertex', entry: (url) => ({ base_url: url, keys: [serviceAccount(`${url}/token`)], region: 'us-east5' }) },
 ];
+
+const SERVICE_ACCOUNT = 'contract@mock-project.iam.gserviceaccount.com';
+const accountKeys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+
+/** A throwaway service account whose tokens the mock's token endpoint issues. */
+function serviceAccount(tokenUri: string): string {
+  return JSON.stringify({
+    type: 'service_account',
+    project_id: 'mock-project',
+    private_key: accountKeys.privateKey.export({ type: 'pkcs8', format: 'pem' }),
+    client_email: SERVICE_ACCOUNT,
+    token_uri: tokenUri,
+  });
+}
 
 let mock: MockUpstream;
 let gateway: RunningGateway;
 
 beforeAll(async () => {
+  trustServiceAccount(SERVICE_ACCOUNT, accountKeys.publicKey);
   mock = await startMockUpstream();
   gateway = await startGateway({
     providers: UPSTREAMS.map((u) => {
@@ -103,5 +123,49 @@ describe.each(UPSTREAMS)('OpenAI Chat Completions client -> $type upstream', ({ 
       ],
     });
     expect(second.choices[0]?.message.content).toBe('tool result: sunny');
+  });
+});
+
+describe.each(UPSTREAMS)('Gemini client (@google/genai) -> $type upstream', ({ type }) => {
+  const model = `${type}-model`;
+  const client = (): GoogleGenAI => new GoogleGenAI({ apiKey: CLIENT_KEY, httpOptions: { baseUrl: gateway.url } });
+  const tools = [
+    {
+      functionDeclarations: [{ name: TOOL.name, description: TOOL.description, parametersJsonSchema: TOOL.parameters }],
+    },
+  ];
+
+  test('generateContent: text and usage', async () => {
+    const res = await client().models.generateContent({ model, contents: 'hello there' });
+    expect(res.text).toBe('echo: hello there');
+    expect(res.usageMetadata?.promptTokenCount).toBeGreaterThan(0);
+    expect(res.usageMetadata?.candidatesTokenCount).toBeGreaterThan(0);
+  });
+
+  test('generateContentStream: the text arrives whole', async () => {
+    let text = '';
+    for await (const chunk of await client().models.generateContentStream({ model, contents: 'stream this please' }))
+      text += chunk.text ?? '';
+    expect(text).toBe('echo: stream this please');
+  });
+
+  test('function call, and the function response answered', async () => {
+    const ask = { role: 'user', parts: [{ text: ASK_TOOL }] };
+    const first = await client().models.generateContent({ model, contents: [ask], config: { tools } });
+    const call = first.functionCalls?.[0];
+    expect(call).toMatchObject({ name: 'get_weather', args: { city: 'Paris' } });
+    const second = await client().models.generateContent({
+      model,
+      config: { tools },
+      contents: [
+        ask,
+        first.candidates![0]!.content!,
+        {
+          role: 'user',
+          parts: [{ functionResponse: { id: call!.id!, name: 'get_weather', response: { output: 'sunny' } } }],
+        },
+      ],
+    });
+    expect(second.text).toBe('tool result: sunny');
   });
 });

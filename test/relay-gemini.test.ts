@@ -276,7 +276,7 @@ describe('@google/genai client -> gateway -> Gemini API', () => {
     const answer = await chat.sendMessage({
       message: { functionResponse: { id: calls[0]!.id!, name: 'get_weather', response: { output: 'sunny' } } },
     });
-    expect(answer.text).toBe('tool result: {"output":"sunny"}');
+    expect(answer.text).toBe('tool result: sunny');
     const history = (googleMock.requests[1]!.body as { contents: { role: string; parts: unknown[] }[] }).contents;
     expect(history[1]).toEqual({
       role: 'model',

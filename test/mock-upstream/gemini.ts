@@ -142,6 +142,13 @@ function missingSignature(contents: Content[]): string | undefined {
 }
 
 /** The request in the OpenAI-like shape the shared reply logic reads (roles, texts, tool names). */
+/** What a model reads in a function response: its `output` (or `result`) text, else the JSON. */
+function responseText(response: unknown): string {
+  const fields = (response ?? {}) as { output?: unknown; result?: unknown };
+  const text = fields.output ?? fields.result;
+  return typeof text === 'string' ? text : JSON.stringify(response ?? {});
+}
+
 function replyInput(body: Record<string, unknown>): Record<string, unknown> {
   const contents = (Array.isArray(body.contents) ? body.contents : []) as Content[];
   const system = body.systemInstruction as Content | undefined;
@@ -152,7 +159,7 @@ function replyInput(body: Record<string, unknown>): Record<string, unknown> {
       .join(' ');
   const messages = contents.map((c) => {
     const response = c.parts?.find((p) => p.functionResponse)?.functionResponse;
-    if (response) return { role: 'tool', content: JSON.stringify(response.response ?? {}) };
+    if (response) return { role: 'tool', content: responseText(response.response) };
     return { role: c.role === 'model' ? 'assistant' : 'user', content: textOf(c.parts) };
   });
   if (system) messages.unshift({ role: 'system', content: textOf(system.parts) });
