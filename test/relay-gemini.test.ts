@@ -416,13 +416,15 @@ describe('openai client -> gateway -> Gemini API', () => {
     expect(googleMock.requests[0]?.path).toBe('/v1beta/models/gemini-embedding-001:batchEmbedContents');
   });
 
-  test("Google's error message reaches the client", async () => {
+  test("a key Google refuses (400 API_KEY_INVALID) is a 502 with Google's message, and the key is taken out", async () => {
     const err = await gateway
       .openai()
       .chat.completions.create({ model: 'gemini-bad-key', messages })
       .catch((e: unknown) => e);
-    expect(err).toMatchObject({ status: 400 });
+    expect(err).toMatchObject({ status: 502 });
     expect(String((err as Error).message)).toContain('API key not valid');
+    expect(gateway.gw.keyHealth.status('gm-bad/key#1').disabledReason).toContain('API key not valid');
+    gateway.gw.keyHealth.enable('gm-bad/key#1');
   });
 });
 

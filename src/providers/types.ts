@@ -89,6 +89,11 @@ export interface ProviderDescriptor {
   unauthorized?(call: UpstreamCall, target: Target): boolean;
   /** Extra validation of a provider entry beyond the shared schema: returns problems as (path, message). */
   validate?(config: ProviderConfig): { path: (string | number)[]; message: string }[];
+  /**
+   * The status an upstream error really means, where the provider says it in the body rather than the status line
+   * (Google answers a bad API key with 400 API_KEY_INVALID: a 401 for the key's health). Default: the HTTP status.
+   */
+  errorStatus?(status: number, body: string): number;
   /** The human message inside an upstream error body (never including credentials). */
   errorMessage(status: number, body: string): string;
 }

@@ -90,9 +90,10 @@ function retryAfterSeconds(value: string | undefined): number | undefined {
 
 /** An upstream error answer as the gateway's error: what the client sees, and whether another deployment may help. */
 async function upstreamFailure(res: UpstreamResponse, d: Deployment): Promise<UpstreamError> {
-  const status = res.status;
   const text = await res.body.text().catch(() => '');
-  const message = `Upstream '${d.provider.config.name}' answered ${status}: ${d.provider.descriptor.errorMessage(status, text)}`;
+  const descriptor = d.provider.descriptor;
+  const status = descriptor.errorStatus?.(res.status, text) ?? res.status;
+  const message = `Upstream '${d.provider.config.name}' answered ${res.status}: ${descriptor.errorMessage(res.status, text)}`;
   const retryAfter = retryAfterSeconds(res.header('retry-after'));
   // The client's request was fine when upstream refused the gateway's own key or was down: that is a 502, not theirs.
   const clientStatus = status === 429 ? 429 : status === 401 || status === 403 || status >= 500 ? 502 : status;

@@ -289,7 +289,14 @@ export const gemini: MockDialect = {
   streamError,
   answer(ex) {
     if (ex.key === undefined) return refuse(403);
-    if (ex.keys && !ex.keys.includes(ex.key)) return refuse(400, 'API key not valid. Please pass a valid API key.');
+    if (ex.keys && !ex.keys.includes(ex.key)) {
+      // As Google does: a 400 whose details name the reason.
+      const body = googleError(400, 'API key not valid. Please pass a valid API key.');
+      (body.error as Record<string, unknown>).details = [
+        { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID', domain: 'googleapis.com' },
+      ];
+      return { status: 400, json: body };
+    }
     if (ex.models && (ex.model === undefined || !ex.models.includes(ex.model))) {
       return refuse(
         404,

@@ -4,7 +4,7 @@
  */
 import type { ProviderDescriptor } from '../types.ts';
 import { encodeChat, encodeEmbedding } from './request.ts';
-import { decodeChat, decodeEmbedding, errorMessage } from './response.ts';
+import { decodeChat, decodeEmbedding, errorMessage, errorStatus } from './response.ts';
 import { decodeChatStream } from './stream.ts';
 
 export const gemini: ProviderDescriptor = {
@@ -13,5 +13,6 @@ export const gemini: ProviderDescriptor = {
   requiresKey: true,
   chat: { encode: encodeChat, decode: decodeChat, decodeStream: decodeChatStream },
   embeddings: { encode: encodeEmbedding, decode: decodeEmbedding },
+  errorStatus,
   errorMessage,
 };

@@ -97,6 +97,12 @@ describe('gemini answers', () => {
     expect(() => gemini.chat.decode('not json', target)).toThrow(UpstreamError);
   });
 
+  test('a refused API key (400 API_KEY_INVALID) counts as a 401; other 400s stay 400', () => {
+    expect(gemini.errorStatus!(400, fixture('api-key-invalid.error.json'))).toBe(401);
+    expect(gemini.errorStatus!(400, '{"error":{"code":400,"message":"Invalid JSON payload"}}')).toBe(400);
+    expect(gemini.errorStatus!(429, fixture('quota.error.json'))).toBe(429);
+  });
+
   test('batchEmbedContents vectors in input order', () => {
     const res = gemini.embeddings!.decode(fixture('batch-embed.response.json'), target);
     expect(res.data).toEqual([

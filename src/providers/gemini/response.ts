@@ -38,6 +38,14 @@ export function decodeEmbedding(body: string, target: Target): EmbeddingResponse
  * The message of a Google error body: `{"error":{"code","message","status"}}`, or that object in a one-element array
  * (streamGenerateContent without alt=sse); anything else as other upstreams' errors are read.
  */
+/** Google's error reasons that mean the API key itself was refused (sent with HTTP 400 or 403). */
+const KEY_REFUSED = /"reason"\s*:\s*"(API_KEY_INVALID|API_KEY_SERVICE_BLOCKED|API_KEY_HTTP_REFERRER_BLOCKED)"/;
+
+/** A refused API key is a 401 for the key's health, whatever status Google sent it with. */
+export function errorStatus(status: number, body: string): number {
+  return status === 400 && KEY_REFUSED.test(body) ? 401 : status;
+}
+
 export function errorMessage(status: number, body: string): string {
   let parsed: unknown;
   try {
