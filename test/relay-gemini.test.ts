@@ -416,6 +416,20 @@ describe('openai client -> gateway -> Gemini API', () => {
     expect(googleMock.requests[0]?.path).toBe('/v1beta/models/gemini-embedding-001:batchEmbedContents');
   });
 
+  test('countTokens, models.list and models.get answer the genai SDK', async () => {
+    const counted = await genai().models.countTokens({ model: 'gpt-4o-mini', contents: 'hello there, how are you' });
+    expect(counted.totalTokens).toBeGreaterThan(5);
+    const names: string[] = [];
+    for await (const model of await genai().models.list()) names.push(model.name ?? '');
+    expect(names).toContain('models/gpt-4o-mini');
+    expect((await genai().models.get({ model: 'gemini-2.5-flash' })).name).toBe('models/gemini-2.5-flash');
+    const missing = await genai()
+      .models.get({ model: 'no-such-model' })
+      .catch((e: unknown) => e);
+    expect(missing).toMatchObject({ status: 404 });
+    expect(openaiMock.requests).toHaveLength(0);
+  });
+
   test("a key Google refuses (400 API_KEY_INVALID) is a 502 with Google's message, and the key is taken out", async () => {
     const err = await gateway
       .openai()

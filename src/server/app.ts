@@ -4,11 +4,11 @@ import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { asGatewayError, GatewayError, InvalidRequest, ModelNotFound } from '../core/errors.ts';
-import { gemini, geminiInput } from '../formats/gemini/index.ts';
 import { openaiChat } from '../formats/openai-chat/index.ts';
 import type { ChatFormat } from '../formats/types.ts';
 import type { Gateway } from '../gateway.ts';
 import { type Client, presentedKey } from './auth.ts';
+import { registerGeminiRoutes } from './gemini-routes.ts';
 import { responseHeaders } from './headers.ts';
 import { chatRelay, completionSpec, embeddingSpec, relayHandler } from './relay.ts';
 
@@ -127,9 +127,7 @@ export function buildApp(gw: Gateway): FastifyInstance {
     for (const url of ['/v1/completions', '/completions']) relay.post(url, completions);
     const embeddings = relayHandler(gw, embeddingSpec);
     for (const url of ['/v1/embeddings', '/embeddings']) relay.post(url, embeddings);
-    const generateContent = chatRelay(gw, gemini, geminiInput);
-    for (const url of ['/v1beta/models/*', '/v1/models/*'])
-      relay.post(url, { config: { format: gemini } }, generateContent);
+    registerGeminiRoutes(relay, gw, (client) => visibleModels(gw, client));
 
     relay.get('/v1/models', async (request, reply) => {
       reply.headers(responseHeaders(request.id));
