@@ -6,6 +6,7 @@ import { Router } from './router/router.ts';
 import { Upstreams } from './router/upstream.ts';
 import { ClientKeys } from './server/auth.ts';
 import { KeyHealth } from './state/key-health.ts';
+import { MemoryResponseStore, type ResponseStore } from './state/response-store.ts';
 
 export interface Gateway {
   config: Config;
@@ -14,6 +15,8 @@ export interface Gateway {
   keys: ClientKeys;
   keyHealth: KeyHealth;
   upstreams: Upstreams;
+  /** Responses API answers kept for `previous_response_id` and `GET /v1/responses/{id}`. */
+  responses: ResponseStore;
   /** Set when shutdown began: /readyz answers 503 so load balancers stop sending. */
   closing: boolean;
 }
@@ -37,5 +40,14 @@ export function createGateway(config: Config, log: Logger): Gateway {
         );
     },
   });
-  return { config, log, router, keys: new ClientKeys(config.auth.keys), keyHealth, upstreams, closing: false };
+  return {
+    config,
+    log,
+    router,
+    keys: new ClientKeys(config.auth.keys),
+    keyHealth,
+    upstreams,
+    responses: new MemoryResponseStore(),
+    closing: false,
+  };
 }

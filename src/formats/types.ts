@@ -40,6 +40,8 @@ export interface ChatFormat {
   /** Validates the body (400 naming the field) and returns the canonical request; may load server-side state. */
   decodeRequest(input: InboundRequest): ChatRequest | Promise<ChatRequest>;
   encodeResponse(res: ChatResponse, ctx: AnswerContext): Record<string, unknown>;
+  /** Runs after `encodeResponse`, before the answer is sent (the Responses API stores it for `previous_response_id`). */
+  afterResponse?(res: ChatResponse, encoded: Record<string, unknown>, ctx: AnswerContext): Promise<void>;
   /** Canonical events -> this format's SSE text; an `error` event (or a throw) ends it with this format's error event. */
   encodeStream(events: AsyncIterable<StreamEvent>, ctx: AnswerContext): AsyncIterable<string>;
   /** An error answer before any byte was sent: status and body in this format. */

@@ -11,6 +11,7 @@ import { type Client, presentedKey } from './auth.ts';
 import { registerGeminiRoutes } from './gemini-routes.ts';
 import { responseHeaders } from './headers.ts';
 import { chatRelay, completionSpec, embeddingSpec, relayHandler } from './relay.ts';
+import { registerResponsesRoutes } from './responses-routes.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -128,6 +129,7 @@ export function buildApp(gw: Gateway): FastifyInstance {
     const embeddings = relayHandler(gw, embeddingSpec);
     for (const url of ['/v1/embeddings', '/embeddings']) relay.post(url, embeddings);
     registerGeminiRoutes(relay, gw, (client) => visibleModels(gw, client));
+    registerResponsesRoutes(relay, gw);
 
     relay.get('/v1/models', async (request, reply) => {
       reply.headers(responseHeaders(request.id));

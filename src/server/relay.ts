@@ -59,7 +59,7 @@ export interface EndpointSpec<Req extends RelayRequest, Res extends { usage?: Us
   prepare(req: Req, deployment: Deployment): Req;
   /** The deployment can take the client's OpenAI body as it is (only the model renamed). */
   passthrough(req: Req, deployment: Deployment, switches: Switches): boolean;
-  encodeResponse(res: Res, ctx: AnswerContext<Req>): Record<string, unknown>;
+  encodeResponse(res: Res, ctx: AnswerContext<Req>): Record<string, unknown> | Promise<Record<string, unknown>>;
   encodeStream?(events: AsyncIterable<StreamEvent>, ctx: AnswerContext<Req>): AsyncIterable<string>;
   /** The SSE text that ends a started stream with an error. */
   streamError(err: unknown): string;
@@ -221,7 +221,7 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
         reply
           .headers(headers)
           .type('application/json')
-          .send(JSON.stringify(spec.encodeResponse(answer.res, ctx)));
+          .send(JSON.stringify(await spec.encodeResponse(answer.res, ctx)));
       } else {
         reply.hijack();
         const sse = new SseWriter(reply.raw, headers);
@@ -353,7 +353,13 @@ export function chatSpec(format: ChatFormat): EndpointSpec<ChatRequest, ChatResp
       d.target.provider.system_role &&
       speaksOpenAI(d.provider.descriptor, 'chat') &&
       switches.reasoningFormat === (d.provider.descriptor.passthrough?.reasoningField ?? 'reasoning_content'),
-    encodeResponse: (res, ctx) => format.encodeResponse(res, ctx),
+    encodeResponse: format.afterResponse
+      ? async (res, ctx) => {
+          const encoded = format.encodeResponse(res, ctx);
+          await format.afterResponse!(res, encoded, ctx);
+          return encoded;
+        }
+      : (res, ctx) => format.encodeResponse(res, ctx),
     encodeStream: (events, ctx) => format.encodeStream(events, ctx),
     streamError: (err) => format.streamError(err),
   };
