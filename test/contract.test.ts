@@ -169,3 +169,55 @@ describe.each(UPSTREAMS)('Gemini client (@google/genai) -> $type upstream', ({ t
     expect(second.text).toBe('tool result: sunny');
   });
 });
+
+describe.each(UPSTREAMS)('OpenAI Responses client -> $type upstream', ({ type }) => {
+  const model = `${type}-model`;
+  const tools = [
+    {
+      type: 'function' as const,
+      name: TOOL.name,
+      description: TOOL.description,
+      parameters: TOOL.parameters,
+      strict: false,
+    },
+  ];
+
+  test('responses.create: output_text and usage', async () => {
+    const res = await gateway.openai().responses.create({ model, input: 'hello there' });
+    expect(res.output_text).toBe('echo: hello there');
+    expect(res.usage?.input_tokens).toBeGreaterThan(0);
+  });
+
+  test('stream: deltas add up to the text; completed carries the response', async () => {
+    const stream = await gateway.openai().responses.create({ model, input: 'stream this please', stream: true });
+    let text = '';
+    let completed = '';
+    for await (const event of stream) {
+      if (event.type === 'response.output_text.delta') text += event.delta;
+      if (event.type === 'response.completed') {
+        for (const item of event.response.output)
+          if (item.type === 'message')
+            for (const part of item.content) if (part.type === 'output_text') completed += part.text;
+      }
+    }
+    expect(text).toBe('echo: stream this please');
+    expect(completed).toBe('echo: stream this please');
+  });
+
+  test('function_call, and the function_call_output answered', async () => {
+    const first = await gateway.openai().responses.create({ model, input: ASK_TOOL, tools });
+    const call = first.output.find((item) => item.type === 'function_call');
+    expect(call).toMatchObject({ name: 'get_weather' });
+    expect(JSON.parse(call!.type === 'function_call' ? call!.arguments : '')).toEqual({ city: 'Paris' });
+    const second = await gateway.openai().responses.create({
+      model,
+      tools,
+      input: [
+        { role: 'user', content: ASK_TOOL },
+        call!,
+        { type: 'function_call_output', call_id: call!.type === 'function_call' ? call!.call_id : '', output: 'sunny' },
+      ],
+    });
+    expect(second.output_text).toBe('tool result: sunny');
+  });
+});
