@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
+import { importFittenCodeApi, isFittenCodeApi, looksLikeIni, parseIni } from './import/fitten-code-api.ts';
 import { importSimpleOneApi, isSimpleOneApi } from './import/simple-one-api.ts';
 import { interpolate } from './interpolate.ts';
 import { issueProblems } from './issues.ts';
@@ -32,7 +33,7 @@ export function formatProblem(problem: ConfigProblem): string {
   return problem.path ? `${problem.path}: ${problem.message}` : problem.message;
 }
 
-export type ConfigFormat = 'switchyard' | 'simple-one-api';
+export type ConfigFormat = 'switchyard' | 'simple-one-api' | 'fitten-code-api';
 
 export interface LoadedConfig {
   config: Config;
@@ -41,8 +42,14 @@ export interface LoadedConfig {
   warnings: string[];
 }
 
-/** Looked for in the working directory, in this order; config.json is simple-one-api's default name. */
-export const CONFIG_FILE_NAMES = ['switchyard.yaml', 'switchyard.yml', 'switchyard.json', 'config.json'] as const;
+/** Looked for in the working directory, in this order; config.json is simple-one-api's, config.ini fitten-code-api's. */
+export const CONFIG_FILE_NAMES = [
+  'switchyard.yaml',
+  'switchyard.yml',
+  'switchyard.json',
+  'config.json',
+  'config.ini',
+] as const;
 
 export function loadConfig(opts: { file?: string | undefined; env: NodeJS.ProcessEnv; cwd?: string }): LoadedConfig {
   const cwd = opts.cwd ?? process.cwd();
@@ -68,6 +75,16 @@ export function parseConfig(text: string, fileName: string, env: NodeJS.ProcessE
 }
 
 function parseText(text: string, fileName: string): unknown {
+  if (looksLikeIni(text, fileName)) {
+    const { document, errors } = parseIni(text);
+    if (errors.length > 0) {
+      throw new ConfigError(
+        fileName,
+        errors.map((error) => ({ path: `${fileName}:${error.line}`, message: `invalid INI: ${error.text}` })),
+      );
+    }
+    return document;
+  }
   if (path.extname(fileName).toLowerCase() === '.json') {
     try {
       return JSON.parse(text);
@@ -119,6 +136,13 @@ function buildConfig(document: unknown, file: string | null, env: NodeJS.Process
   if (isSimpleOneApi(value)) {
     const imported = importSimpleOneApi(value);
     format = 'simple-one-api';
+    input = imported.config;
+    problems.push(...imported.problems);
+    warnings.push(...imported.warnings);
+    sourcePath = imported.sourcePath;
+  } else if (isFittenCodeApi(value)) {
+    const imported = importFittenCodeApi(value);
+    format = 'fitten-code-api';
     input = imported.config;
     problems.push(...imported.problems);
     warnings.push(...imported.warnings);

@@ -2,6 +2,8 @@
 import { ark } from './ark/index.ts';
 import { azure } from './azure/index.ts';
 import { cloudflare } from './cloudflare/index.ts';
+import { coze } from './coze/index.ts';
+import { fitten } from './fitten/index.ts';
 import { gemini } from './gemini/index.ts';
 import { hunyuan } from './hunyuan/index.ts';
 import { ollama } from './ollama/index.ts';
@@ -21,6 +23,8 @@ export const PROVIDERS: Readonly<Record<string, ProviderDescriptor>> = Object.fr
   cloudflare,
   gemini,
   vertex,
+  coze,
+  fitten,
   ...Object.fromEntries(PRESETS.map((preset) => [preset.type, preset])),
 });
 

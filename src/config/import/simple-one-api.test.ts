@@ -183,9 +183,10 @@ describe('vendors', () => {
     ]);
   });
 
-  test('an entry simple-one-api could not serve either still does not load, and says where', () => {
-    expect(loadError('samples-config_cozecom-v0.9.json').problems.map((problem) => problem.path)).toEqual([
-      'services.cozecom[0]',
+  test('the v0.9 cozecom sample (its v2 chat URL) loads as a coze provider at that origin, the token its key', () => {
+    const { config } = load('samples-config_cozecom-v0.9.json');
+    expect(config.providers.map(({ type, base_url, keys, models }) => [type, base_url, keys, models])).toEqual([
+      ['coze', 'https://api.coze.com', ['xxx'], ['xxx']],
     ]);
   });
 
