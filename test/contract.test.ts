@@ -18,6 +18,8 @@ type ProviderEntry = NonNullable<ConfigInput['providers']>[number];
 interface UpstreamCase {
   type: string;
   entry(mockUrl: string): Omit<ProviderEntry, 'name' | 'type' | 'models'>;
+  /** The upstream has no function calling (a Coze bot's tools are its own): tools get a 400 that names them. */
+  tools?: false;
 }
 
 const UPSTREAMS: UpstreamCase[] = [
@@ -30,7 +32,29 @@ const UPSTREAMS: UpstreamCase[] = [
   { type: 'deepseek', entry: (url) => ({ base_url: `${url}/v1`, keys: ['sk-ds'] }) },
   { type: 'gemini', entry: (url) => ({ base_url: url, keys: ['gm-key'] }) },
   { type: 'vertex', entry: (url) => ({ base_url: url, keys: [serviceAccount(`${url}/token`)], region: 'us-east5' }) },
+  {
+    type: 'coze',
+    entry: (url) => ({ base_url: url, keys: ['pat_contract'], model_map: { 'coze-model': 'bot-contract' } }),
+    tools: false,
+  },
+  {
+    type: 'fitten',
+    entry: (url) => ({ base_url: url, keys: ['contract:pw'], model_map: { 'fitten-model': 'fitten-code' } }),
+    tools: false,
+  },
 ];
+
+/** For an upstream without function calling: the client's tool request is refused, naming tools, before any call. */
+async function expectToolsRefused(call: () => Promise<unknown>): Promise<void> {
+  const before = mock.requests.length;
+  const err = await call().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toMatchObject({ status: 400 });
+  expect(String((err as Error).message).toLowerCase()).toContain('tool');
+  expect(mock.requests.slice(before).filter((r) => r.dialect !== 'fitten' || r.path.includes('chat'))).toEqual([]);
+}
 
 const SERVICE_ACCOUNT = 'contract@mock-project.iam.gserviceaccount.com';
 const accountKeys = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -72,7 +96,7 @@ const TOOL = {
 };
 const ASK_TOOL = 'call get_weather {"city":"Paris"}';
 
-describe.each(UPSTREAMS)('OpenAI Chat Completions client -> $type upstream', ({ type }) => {
+describe.each(UPSTREAMS)('OpenAI Chat Completions client -> $type upstream', ({ type, tools: canCall }) => {
   const model = `${type}-model`;
   const client = (): OpenAI => gateway.openai();
 
@@ -101,32 +125,40 @@ describe.each(UPSTREAMS)('OpenAI Chat Completions client -> $type upstream', ({ 
     expect(total).toBeGreaterThan(0);
   });
 
-  test('tool call with its arguments, and the tool result answered', async () => {
-    const tools = [{ type: 'function' as const, function: TOOL }];
-    const first = await client().chat.completions.create({
-      model,
-      messages: [{ role: 'user', content: ASK_TOOL }],
-      tools,
+  if (canCall === false)
+    test('tools are refused with a 400 that names them', async () => {
+      const tools = [{ type: 'function' as const, function: TOOL }];
+      await expectToolsRefused(() =>
+        client().chat.completions.create({ model, messages: [{ role: 'user', content: ASK_TOOL }], tools }),
+      );
     });
-    expect(openapiProblems('CreateChatCompletionResponse', first)).toEqual([]);
-    const call = first.choices[0]?.message.tool_calls?.[0];
-    expect(first.choices[0]?.finish_reason).toBe('tool_calls');
-    expect(call?.type === 'function' && call.function.name).toBe('get_weather');
-    expect(call?.type === 'function' && JSON.parse(call.function.arguments)).toEqual({ city: 'Paris' });
-    const second = await client().chat.completions.create({
-      model,
-      tools,
-      messages: [
-        { role: 'user', content: ASK_TOOL },
-        first.choices[0]!.message,
-        { role: 'tool', tool_call_id: call!.id, content: 'sunny' },
-      ],
+  else
+    test('tool call with its arguments, and the tool result answered', async () => {
+      const tools = [{ type: 'function' as const, function: TOOL }];
+      const first = await client().chat.completions.create({
+        model,
+        messages: [{ role: 'user', content: ASK_TOOL }],
+        tools,
+      });
+      expect(openapiProblems('CreateChatCompletionResponse', first)).toEqual([]);
+      const call = first.choices[0]?.message.tool_calls?.[0];
+      expect(first.choices[0]?.finish_reason).toBe('tool_calls');
+      expect(call?.type === 'function' && call.function.name).toBe('get_weather');
+      expect(call?.type === 'function' && JSON.parse(call.function.arguments)).toEqual({ city: 'Paris' });
+      const second = await client().chat.completions.create({
+        model,
+        tools,
+        messages: [
+          { role: 'user', content: ASK_TOOL },
+          first.choices[0]!.message,
+          { role: 'tool', tool_call_id: call!.id, content: 'sunny' },
+        ],
+      });
+      expect(second.choices[0]?.message.content).toBe('tool result: sunny');
     });
-    expect(second.choices[0]?.message.content).toBe('tool result: sunny');
-  });
 });
 
-describe.each(UPSTREAMS)('Gemini client (@google/genai) -> $type upstream', ({ type }) => {
+describe.each(UPSTREAMS)('Gemini client (@google/genai) -> $type upstream', ({ type, tools: canCall }) => {
   const model = `${type}-model`;
   const client = (): GoogleGenAI => new GoogleGenAI({ apiKey: CLIENT_KEY, httpOptions: { baseUrl: gateway.url } });
   const tools = [
@@ -149,28 +181,33 @@ describe.each(UPSTREAMS)('Gemini client (@google/genai) -> $type upstream', ({ t
     expect(text).toBe('echo: stream this please');
   });
 
-  test('function call, and the function response answered', async () => {
-    const ask = { role: 'user', parts: [{ text: ASK_TOOL }] };
-    const first = await client().models.generateContent({ model, contents: [ask], config: { tools } });
-    const call = first.functionCalls?.[0];
-    expect(call).toMatchObject({ name: 'get_weather', args: { city: 'Paris' } });
-    const second = await client().models.generateContent({
-      model,
-      config: { tools },
-      contents: [
-        ask,
-        first.candidates![0]!.content!,
-        {
-          role: 'user',
-          parts: [{ functionResponse: { id: call!.id!, name: 'get_weather', response: { output: 'sunny' } } }],
-        },
-      ],
+  if (canCall === false)
+    test('tools are refused with a 400 that names them', async () => {
+      await expectToolsRefused(() => client().models.generateContent({ model, contents: ASK_TOOL, config: { tools } }));
     });
-    expect(second.text).toBe('tool result: sunny');
-  });
+  else
+    test('function call, and the function response answered', async () => {
+      const ask = { role: 'user', parts: [{ text: ASK_TOOL }] };
+      const first = await client().models.generateContent({ model, contents: [ask], config: { tools } });
+      const call = first.functionCalls?.[0];
+      expect(call).toMatchObject({ name: 'get_weather', args: { city: 'Paris' } });
+      const second = await client().models.generateContent({
+        model,
+        config: { tools },
+        contents: [
+          ask,
+          first.candidates![0]!.content!,
+          {
+            role: 'user',
+            parts: [{ functionResponse: { id: call!.id!, name: 'get_weather', response: { output: 'sunny' } } }],
+          },
+        ],
+      });
+      expect(second.text).toBe('tool result: sunny');
+    });
 });
 
-describe.each(UPSTREAMS)('OpenAI Responses client -> $type upstream', ({ type }) => {
+describe.each(UPSTREAMS)('OpenAI Responses client -> $type upstream', ({ type, tools: canCall }) => {
   const model = `${type}-model`;
   const tools = [
     {
@@ -204,20 +241,29 @@ describe.each(UPSTREAMS)('OpenAI Responses client -> $type upstream', ({ type })
     expect(completed).toBe('echo: stream this please');
   });
 
-  test('function_call, and the function_call_output answered', async () => {
-    const first = await gateway.openai().responses.create({ model, input: ASK_TOOL, tools });
-    const call = first.output.find((item) => item.type === 'function_call');
-    expect(call).toMatchObject({ name: 'get_weather' });
-    expect(JSON.parse(call!.type === 'function_call' ? call!.arguments : '')).toEqual({ city: 'Paris' });
-    const second = await gateway.openai().responses.create({
-      model,
-      tools,
-      input: [
-        { role: 'user', content: ASK_TOOL },
-        call!,
-        { type: 'function_call_output', call_id: call!.type === 'function_call' ? call!.call_id : '', output: 'sunny' },
-      ],
+  if (canCall === false)
+    test('tools are refused with a 400 that names them', async () => {
+      await expectToolsRefused(() => gateway.openai().responses.create({ model, input: ASK_TOOL, tools }));
     });
-    expect(second.output_text).toBe('tool result: sunny');
-  });
+  else
+    test('function_call, and the function_call_output answered', async () => {
+      const first = await gateway.openai().responses.create({ model, input: ASK_TOOL, tools });
+      const call = first.output.find((item) => item.type === 'function_call');
+      expect(call).toMatchObject({ name: 'get_weather' });
+      expect(JSON.parse(call!.type === 'function_call' ? call!.arguments : '')).toEqual({ city: 'Paris' });
+      const second = await gateway.openai().responses.create({
+        model,
+        tools,
+        input: [
+          { role: 'user', content: ASK_TOOL },
+          call!,
+          {
+            type: 'function_call_output',
+            call_id: call!.type === 'function_call' ? call!.call_id : '',
+            output: 'sunny',
+          },
+        ],
+      });
+      expect(second.output_text).toBe('tool result: sunny');
+    });
 });

@@ -4,7 +4,7 @@
  */
 import { Tiktoken } from 'js-tiktoken/lite';
 import o200k from 'js-tiktoken/ranks/o200k_base';
-import type { ChatRequest, Message } from '../core/types.ts';
+import type { ChatRequest, Message, Usage } from '../core/types.ts';
 
 // Building the encoder takes ~0.6 s of CPU: done once, on first exact count, never at start-up.
 let encoder: Tiktoken | undefined;
@@ -58,4 +58,11 @@ export function countTextTokens(text: string): number {
 export function estimatePromptTokens(req: ChatRequest): number {
   const { text, messages, images } = promptParts(req);
   return Math.ceil(text.length / 4) + messages * PER_MESSAGE + images * PER_IMAGE;
+}
+
+/** Usage for an answer upstream did not meter: the prompt and the answer's text, counted. */
+export function countedUsage(req: ChatRequest, answer: string): Usage {
+  const promptTokens = countPromptTokens(req);
+  const completionTokens = countTextTokens(answer);
+  return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens };
 }

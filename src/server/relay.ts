@@ -24,7 +24,7 @@ import {
   streamErrorEvent,
 } from '../formats/openai-chat/encode.ts';
 import { findUsage, SseUsageScanner } from '../formats/openai-chat/scan.ts';
-import { estimatePromptTokens } from '../formats/token-count.ts';
+import { countedUsage, estimatePromptTokens } from '../formats/token-count.ts';
 import type { AnswerContext, ChatFormat, InboundRequest, ReasoningFormat } from '../formats/types.ts';
 import type { Gateway } from '../gateway.ts';
 import { logAccess } from '../log.ts';
@@ -107,11 +107,40 @@ async function upstreamFailure(res: UpstreamResponse, d: Deployment): Promise<Up
   });
 }
 
-async function* tapUsage(events: AsyncIterable<StreamEvent>, outcome: Outcome): AsyncIterable<StreamEvent> {
+/**
+ * Records the stream's usage; when upstream reported none (Fitten, Coze bots without counts), counts it with the
+ * tokenizer from the prompt and what was streamed, and sends it as upstream would have.
+ */
+async function* tapUsage(
+  events: AsyncIterable<StreamEvent>,
+  outcome: Outcome,
+  req: RelayRequest,
+): AsyncIterable<StreamEvent> {
+  let streamed = '';
   for await (const event of events) {
     if (event.type === 'usage') outcome.usage = event.usage;
+    else if (!outcome.usage && (event.type === 'text' || event.type === 'reasoning')) streamed += event.text;
+    else if (!outcome.usage && event.type === 'tool_call_delta') streamed += event.arguments;
     yield event;
   }
+  if (!outcome.usage && 'messages' in req) {
+    outcome.usage = countedUsage(req as ChatRequest, streamed);
+    yield { type: 'usage', usage: outcome.usage };
+  }
+}
+
+/** A decoded answer's usage, counted with the tokenizer when upstream reported none. */
+function usageOf(res: { usage?: Usage }, req: RelayRequest): Usage | undefined {
+  if (res.usage || !('messages' in req) || !('message' in res)) return res.usage;
+  const { message } = res as ChatResponse;
+  const text =
+    (typeof message.content === 'string'
+      ? message.content
+      : message.content.map((p) => (p.type === 'text' ? p.text : '')).join('')) +
+    (message.reasoning ?? '') +
+    (message.toolCalls ?? []).map((c) => c.name + c.arguments).join('');
+  res.usage = countedUsage(req as ChatRequest, text);
+  return res.usage;
 }
 
 export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usage }>(
@@ -217,7 +246,7 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
         outcome.usage = findUsage(answer.body);
         reply.headers(headers).type('application/json').send(answer.body);
       } else if (answer.kind === 'decoded') {
-        outcome.usage = answer.res.usage;
+        outcome.usage = usageOf(answer.res, req);
         reply
           .headers(headers)
           .type('application/json')
@@ -230,7 +259,7 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
         const body = answer.body;
         if (answer.passthrough) await pipePassthrough(body, sse, req.includeUsage !== true, outcome);
         else {
-          const events = tapUsage(spec.codec(d.provider.descriptor)!.decodeStream!(body, d.target), outcome);
+          const events = tapUsage(spec.codec(d.provider.descriptor)!.decodeStream!(body, d.target), outcome, req);
           for await (const text of spec.encodeStream!(events, ctx)) await sse.write(text);
         }
         sse.end();
