@@ -1,4 +1,5 @@
 /** The provider registry: adding a provider is one folder and one line here. */
+import { anthropic } from './anthropic/index.ts';
 import { ark } from './ark/index.ts';
 import { azure } from './azure/index.ts';
 import { cloudflare } from './cloudflare/index.ts';
@@ -25,6 +26,7 @@ export const PROVIDERS: Readonly<Record<string, ProviderDescriptor>> = Object.fr
   vertex,
   coze,
   fitten,
+  anthropic,
   ...Object.fromEntries(PRESETS.map((preset) => [preset.type, preset])),
 });
 

@@ -7,6 +7,7 @@ import { asGatewayError, GatewayError, InvalidRequest, ModelNotFound } from '../
 import { openaiChat } from '../formats/openai-chat/index.ts';
 import type { ChatFormat } from '../formats/types.ts';
 import type { Gateway } from '../gateway.ts';
+import { registerAnthropicRoutes } from './anthropic-routes.ts';
 import { type Client, presentedKey } from './auth.ts';
 import { registerGeminiRoutes } from './gemini-routes.ts';
 import { responseHeaders } from './headers.ts';
@@ -130,6 +131,7 @@ export function buildApp(gw: Gateway): FastifyInstance {
     for (const url of ['/v1/embeddings', '/embeddings']) relay.post(url, embeddings);
     registerGeminiRoutes(relay, gw, (client) => visibleModels(gw, client));
     registerResponsesRoutes(relay, gw);
+    registerAnthropicRoutes(relay, gw);
 
     relay.get('/v1/models', async (request, reply) => {
       reply.headers(responseHeaders(request.id));

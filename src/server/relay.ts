@@ -89,7 +89,7 @@ function retryAfterSeconds(value: string | undefined): number | undefined {
 }
 
 /** An upstream error answer as the gateway's error: what the client sees, and whether another deployment may help. */
-async function upstreamFailure(res: UpstreamResponse, d: Deployment): Promise<UpstreamError> {
+export async function upstreamFailure(res: UpstreamResponse, d: Deployment): Promise<UpstreamError> {
   const text = await res.body.text().catch(() => '');
   const descriptor = d.provider.descriptor;
   const status = descriptor.errorStatus?.(res.status, text) ?? res.status;

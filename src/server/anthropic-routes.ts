@@ -1,0 +1,56 @@
+/** Anthropic's routes: `POST /v1/messages` through the relay, and `POST /v1/messages/count_tokens`. */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Cancellation } from '../core/cancellation.ts';
+import { anthropic, validateAnthropic } from '../formats/anthropic/index.ts';
+import { countTokensRequestSchema } from '../formats/anthropic/schema.ts';
+import { chatRequestFromWire } from '../formats/anthropic/wire.ts';
+import { countPromptTokens } from '../formats/token-count.ts';
+import type { Gateway } from '../gateway.ts';
+import { encodeCountTokens } from '../providers/anthropic/request.ts';
+import { decodeCountTokens } from '../providers/anthropic/response.ts';
+import { send } from '../router/upstream.ts';
+import { checkModelAccess } from './auth.ts';
+import { responseHeaders } from './headers.ts';
+import { chatRelay, upstreamFailure } from './relay.ts';
+
+/**
+ * count_tokens: asked of the upstream when the model routes to an `anthropic` provider (its count is the real one),
+ * counted with the o200k tokenizer otherwise.
+ */
+async function countTokens(gw: Gateway, request: FastifyRequest): Promise<{ input_tokens: number }> {
+  const wire = validateAnthropic(countTokensRequestSchema, request.body);
+  const req = chatRequestFromWire({ ...wire, max_tokens: 1 });
+  checkModelAccess(request.client, req.model);
+  const model = gw.router.resolve(req.model, 'chat');
+  const cancel = new Cancellation();
+  const { value, lease } = await gw.router.run(
+    model,
+    'chat',
+    async (d) => {
+      if (d.provider.descriptor.type !== 'anthropic') return countPromptTokens(req);
+      const via = {
+        dispatcher: d.provider.dispatcher,
+        origin: d.provider.origin,
+        timeoutMs: d.limits.timeoutMs,
+        cancel,
+        label: d.provider.config.name,
+      };
+      const res = await send(encodeCountTokens(req, d.target), via);
+      if (res.status >= 400) throw await upstreamFailure(res, d);
+      return decodeCountTokens(await res.body.text());
+    },
+    cancel,
+  );
+  lease.release();
+  return { input_tokens: value };
+}
+
+export function registerAnthropicRoutes(relay: FastifyInstance, gw: Gateway): void {
+  const config = { config: { format: anthropic } };
+  relay.post('/v1/messages', config, chatRelay(gw, anthropic));
+  relay.post('/v1/messages/count_tokens', config, async (request, reply) => {
+    const counted = await countTokens(gw, request);
+    reply.headers(responseHeaders(request.id));
+    return counted;
+  });
+}
