@@ -3,6 +3,7 @@
  * type (one mock upstream answers in every provider's wire format), with text, streams, tool calls and usage intact.
  */
 import { generateKeyPairSync } from 'node:crypto';
+import Anthropic from '@anthropic-ai/sdk';
 import { GoogleGenAI } from '@google/genai';
 import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -30,6 +31,7 @@ const UPSTREAMS: UpstreamCase[] = [
   },
   { type: 'ollama', entry: (url) => ({ base_url: url }) },
   { type: 'deepseek', entry: (url) => ({ base_url: `${url}/v1`, keys: ['sk-ds'] }) },
+  { type: 'anthropic', entry: (url) => ({ base_url: url, keys: ['sk-ant'] }) },
   { type: 'gemini', entry: (url) => ({ base_url: url, keys: ['gm-key'] }) },
   { type: 'vertex', entry: (url) => ({ base_url: url, keys: [serviceAccount(`${url}/token`)], region: 'us-east5' }) },
   {
@@ -265,5 +267,71 @@ describe.each(UPSTREAMS)('OpenAI Responses client -> $type upstream', ({ type, t
         ],
       });
       expect(second.output_text).toBe('tool result: sunny');
+    });
+});
+
+describe.each(UPSTREAMS)('Anthropic client (@anthropic-ai/sdk) -> $type upstream', ({ type, tools: canCall }) => {
+  const model = `${type}-model`;
+  const client = (): Anthropic => new Anthropic({ apiKey: CLIENT_KEY, baseURL: gateway.url, maxRetries: 0 });
+  const tools = [
+    { name: TOOL.name, description: TOOL.description, input_schema: { ...TOOL.parameters, type: 'object' as const } },
+  ];
+  // A thinking block may come first: Gemini signs its answers, and the signature travels as a thinking block.
+  const texts = (content: Anthropic.ContentBlock[]) => content.filter((b) => b.type === 'text').map((b) => b.text);
+
+  test('messages.create: text and usage', async () => {
+    const res = await client().messages.create({
+      model,
+      max_tokens: 256,
+      messages: [{ role: 'user', content: 'hello there' }],
+    });
+    expect(texts(res.content)).toEqual(['echo: hello there']);
+    expect(res.stop_reason).toBe('end_turn');
+    expect(res.usage.input_tokens).toBeGreaterThan(0);
+    expect(res.usage.output_tokens).toBeGreaterThan(0);
+  });
+
+  test('messages.stream: the text arrives whole, the final message has usage', async () => {
+    const stream = client().messages.stream({
+      model,
+      max_tokens: 256,
+      messages: [{ role: 'user', content: 'stream this please' }],
+    });
+    let text = '';
+    stream.on('text', (delta) => {
+      text += delta;
+    });
+    const final = await stream.finalMessage();
+    expect(text).toBe('echo: stream this please');
+    expect(final.usage.output_tokens).toBeGreaterThan(0);
+  });
+
+  if (canCall === false)
+    test('tools are refused with a 400 that names them', async () => {
+      await expectToolsRefused(() =>
+        client().messages.create({ model, max_tokens: 256, tools, messages: [{ role: 'user', content: ASK_TOOL }] }),
+      );
+    });
+  else
+    test('tool_use, and the tool_result answered', async () => {
+      const ask = { role: 'user' as const, content: ASK_TOOL };
+      const first = await client().messages.create({ model, max_tokens: 256, tools, messages: [ask] });
+      expect(first.stop_reason).toBe('tool_use');
+      const use = first.content.find((b) => b.type === 'tool_use');
+      expect(use).toMatchObject({ name: 'get_weather', input: { city: 'Paris' } });
+      const second = await client().messages.create({
+        model,
+        max_tokens: 256,
+        tools,
+        messages: [
+          ask,
+          { role: 'assistant', content: first.content },
+          {
+            role: 'user',
+            content: [{ type: 'tool_result', tool_use_id: use!.type === 'tool_use' ? use!.id : '', content: 'sunny' }],
+          },
+        ],
+      });
+      expect(texts(second.content)).toEqual(['tool result: sunny']);
     });
 });
