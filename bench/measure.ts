@@ -1,6 +1,6 @@
 // The bench's measurements: warm-up, rounds that take turns between the targets run by run, then the slow-upstream run.
 import { allowedCores, cpuMs, rssMb } from './processes.ts';
-import { chatBody, FAST_MODEL, type LoadResult, type LoadSpec, SLOW_MODEL } from './shared.ts';
+import { CROSS_MODEL, chatBody, FAST_MODEL, type LoadResult, type LoadSpec, SLOW_MODEL } from './shared.ts';
 
 export const TARGETS = ['direct', 'floor', 'switchyard'] as const;
 export type TargetName = (typeof TARGETS)[number];
@@ -51,7 +51,12 @@ export interface Sampled {
 export interface TargetResult {
   /** Cores the measured process was allowed to run on. */
   cores: string;
-  cpuMsPerRequest: { nonStream: Sampled; stream: Sampled };
+  cpuMsPerRequest: {
+    nonStream: Sampled;
+    stream: Sampled;
+    /** Switchyard only: the same stream with an OpenAI client and an Anthropic upstream (converted both ways). */
+    crossStream?: Sampled;
+  };
   maxRps: { rps: Sampled; p50Ms: number; p99Ms: number; busy: number };
   firstByteP50Ms: Sampled;
   slowUpstream: { rps: number; idealRps: number; percentOfIdeal: number; p50Ms: number; p99Ms: number };
@@ -61,6 +66,7 @@ export interface TargetResult {
   runs: {
     nonStream: Metered[];
     stream: Metered[];
+    crossStream: Metered[];
     maxRps: Metered[];
     firstByte: LoadResult[];
     slowUpstream: LoadResult;
@@ -88,10 +94,17 @@ export function describe(r: LoadResult): string {
 }
 
 export async function measure(targets: Target[], load: Load, mockPid: number): Promise<Map<TargetName, TargetResult>> {
-  const run = (target: Target, stream: boolean, concurrency: number, stop: LoadSpec['stop'], slow = false) =>
+  const run = (
+    target: Target,
+    stream: boolean,
+    concurrency: number,
+    stop: LoadSpec['stop'],
+    slow = false,
+    model = slow ? SLOW_MODEL : FAST_MODEL,
+  ) =>
     load({
       url: slow ? target.slowUrl : target.url,
-      body: chatBody(slow ? SLOW_MODEL : FAST_MODEL, stream),
+      body: chatBody(model, stream),
       stream,
       concurrency,
       stop,
@@ -101,9 +114,16 @@ export async function measure(targets: Target[], load: Load, mockPid: number): P
     log(`${target.name.padEnd(10)} ${what}: ${describe(result)}`);
     return result;
   };
-  const metered = async (target: Target, what: string, stream: boolean, concurrency: number, requests: number) => {
+  const metered = async (
+    target: Target,
+    what: string,
+    stream: boolean,
+    concurrency: number,
+    requests: number,
+    model = FAST_MODEL,
+  ) => {
     const before = [cpuMs(target.pid), cpuMs(mockPid)] as const;
-    const result = await run(target, stream, concurrency, { requests });
+    const result = await run(target, stream, concurrency, { requests }, false, model);
     const spent = cpuMs(target.pid) - before[0];
     const count = Math.max(1, result.ok + result.errors);
     const m: Metered = {
@@ -119,15 +139,32 @@ export async function measure(targets: Target[], load: Load, mockPid: number): P
   for (const target of targets) {
     await described(target, 'warm-up', run(target, false, plan.cpuConcurrency, { requests: plan.warmup }));
     await described(target, 'warm-up stream', run(target, true, plan.cpuConcurrency, { requests: plan.warmupStream }));
+    if (target.name === 'switchyard') {
+      const spec = { requests: plan.warmupStream };
+      await described(target, 'warm-up cross', run(target, true, plan.cpuConcurrency, spec, false, CROSS_MODEL));
+    }
   }
 
   const runs = new Map<TargetName, Runs>(
-    targets.map((t) => [t.name, { nonStream: [], stream: [], maxRps: [], firstByte: [] }]),
+    targets.map((t) => [t.name, { nonStream: [], stream: [], crossStream: [], maxRps: [], firstByte: [] }]),
   );
   const kinds: ((target: Target, into: Runs) => Promise<unknown>)[] = [
     async (t, into) =>
       into.nonStream.push(await metered(t, 'non-stream', false, plan.cpuConcurrency, plan.cpuRequests)),
     async (t, into) => into.stream.push(await metered(t, 'stream', true, plan.cpuConcurrency, plan.streamRequests)),
+    // Only Switchyard converts formats: the direct mock and the floor proxy have no Anthropic-to-OpenAI road.
+    async (t, into) => {
+      if (t.name !== 'switchyard') return;
+      const cross = await metered(
+        t,
+        'cross-format stream',
+        true,
+        plan.cpuConcurrency,
+        plan.streamRequests,
+        CROSS_MODEL,
+      );
+      into.crossStream.push(cross);
+    },
     async (t, into) => into.maxRps.push(await metered(t, 'max rps', false, plan.maxConcurrency, plan.maxRpsRequests)),
     async (t, into) =>
       into.firstByte.push(await described(t, 'first byte', run(t, true, 1, { requests: plan.firstByteRequests }))),
@@ -148,12 +185,15 @@ export async function measure(targets: Target[], load: Load, mockPid: number): P
       run(target, false, plan.slowConcurrency, { ms: plan.slowMs }, true),
     );
     const r = runs.get(target.name)!;
-    const all = [...r.nonStream, ...r.stream, ...r.maxRps].map((m) => m.load).concat(r.firstByte, slow);
+    const all = [...r.nonStream, ...r.stream, ...r.crossStream, ...r.maxRps]
+      .map((m) => m.load)
+      .concat(r.firstByte, slow);
     results.set(target.name, {
       cores: allowedCores(target.pid),
       cpuMsPerRequest: {
         nonStream: sampled(r.nonStream.map((m) => m.cpuMsPerRequest)),
         stream: sampled(r.stream.map((m) => m.cpuMsPerRequest)),
+        ...(r.crossStream.length ? { crossStream: sampled(r.crossStream.map((m) => m.cpuMsPerRequest)) } : {}),
       },
       maxRps: {
         rps: sampled(r.maxRps.map((m) => m.load.rps)),

@@ -2,7 +2,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import { CHAT_PATH, HOST } from './shared.ts';
+import { ANTHROPIC_PATH, CHAT_PATH, HOST } from './shared.ts';
 
 const { values } = parseArgs({ options: { 'delay-ms': { type: 'string', default: '50' } } });
 const delayMs = Number(values['delay-ms']);
@@ -66,6 +66,46 @@ function streamFrames(includeUsage: boolean): Buffer[] {
 const plainStream = streamFrames(false);
 const usageStream = streamFrames(true);
 
+function event(name: string, payload: unknown): Buffer {
+  return Buffer.from(`event: ${name}\ndata: ${JSON.stringify(payload)}\n\n`);
+}
+
+/** The same 50-delta reply as Anthropic's Messages API streams it, for the cross-format bench. */
+function anthropicFrames(): Buffer[] {
+  const words = REPLY.split(/(?= )/);
+  const message = {
+    id: 'msg_bench',
+    type: 'message',
+    role: 'assistant',
+    model: MODEL,
+    content: [],
+    stop_reason: null,
+    stop_sequence: null,
+    usage: { input_tokens: 14, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 1 },
+  };
+  const frames = [
+    event('message_start', { type: 'message_start', message }),
+    event('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }),
+    event('ping', { type: 'ping' }),
+  ];
+  for (let i = 0; i < STREAM_CHUNKS; i++) {
+    const delta = { type: 'text_delta', text: words[i % words.length] ?? '' };
+    frames.push(event('content_block_delta', { type: 'content_block_delta', index: 0, delta }));
+  }
+  frames.push(
+    event('content_block_stop', { type: 'content_block_stop', index: 0 }),
+    event('message_delta', {
+      type: 'message_delta',
+      delta: { stop_reason: 'end_turn', stop_sequence: null },
+      usage: { output_tokens: STREAM_CHUNKS },
+    }),
+    event('message_stop', { type: 'message_stop' }),
+  );
+  return frames;
+}
+
+const anthropicStream = anthropicFrames();
+
 interface StreamFlags {
   stream: boolean;
   includeUsage: boolean;
@@ -86,7 +126,13 @@ function streamFlags(raw: string): StreamFlags | null {
   return { stream: stream === true, includeUsage: options?.include_usage === true };
 }
 
-function answer(res: ServerResponse, flags: StreamFlags): void {
+function answer(res: ServerResponse, flags: StreamFlags, anthropic: boolean): void {
+  if (anthropic) {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    for (const chunk of anthropicStream) res.write(chunk);
+    res.end();
+    return;
+  }
   if (!flags.stream) {
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': completion.length });
     res.end(completion);
@@ -114,11 +160,14 @@ function handler(delay: number) {
         res.end(JSON.stringify({ object: 'list', data: [{ id: MODEL, object: 'model', owned_by: 'bench' }] }));
         return;
       }
-      if (req.method !== 'POST' || path !== CHAT_PATH) return sendError(res, 404, `no route ${req.method} ${path}`);
+      const anthropic = path === ANTHROPIC_PATH;
+      if (req.method !== 'POST' || (path !== CHAT_PATH && !anthropic))
+        return sendError(res, 404, `no route ${req.method} ${path}`);
       const flags = streamFlags(Buffer.concat(parts).toString());
       if (!flags) return sendError(res, 400, 'body is not a JSON object');
-      if (delay > 0) setTimeout(answer, delay, res, flags);
-      else answer(res, flags);
+      if (anthropic && !flags.stream) return sendError(res, 400, 'the bench serves Anthropic streams only');
+      if (delay > 0) setTimeout(answer, delay, res, flags, anthropic);
+      else answer(res, flags, anthropic);
     });
   };
 }

@@ -16,6 +16,8 @@ const NON_STREAM_CPU_RATIO = 1.5;
 const STREAM_CPU_RATIO = 1.5;
 const FIRST_BYTE_EXTRA_MS = 0.3;
 const SLOW_UPSTREAM_PERCENT = 97;
+/** An OpenAI client served by an Anthropic upstream, against the same stream in one format (issue 3). */
+const CROSS_FORMAT_CPU_RATIO = 2;
 
 function measured(outcome: Outcome): TargetResult | null {
   return 'skipped' in outcome ? null : outcome;
@@ -39,6 +41,8 @@ export function bars(results: Results): Bar[] {
     return { name, limit: `≤ ${limit}× floor`, measured: `${x.toFixed(2)}×`, pass: x <= limit };
   };
   const extra = both ? both.gateway.firstByteP50Ms.median - both.floor.firstByteP50Ms.median : null;
+  const cross = gateway?.cpuMsPerRequest.crossStream;
+  const crossX = gateway && cross ? cross.median / gateway.cpuMsPerRequest.stream.median : null;
   return [
     cpuBar('non-stream CPU', 'nonStream', NON_STREAM_CPU_RATIO),
     cpuBar('stream CPU', 'stream', STREAM_CPU_RATIO),
@@ -54,6 +58,12 @@ export function bars(results: Results): Bar[] {
       measured: gateway ? `${gateway.slowUpstream.percentOfIdeal.toFixed(1)}%` : 'n/a',
       pass: gateway ? gateway.slowUpstream.percentOfIdeal >= SLOW_UPSTREAM_PERCENT : null,
     },
+    {
+      name: 'cross-format stream CPU',
+      limit: `≤ ${CROSS_FORMAT_CPU_RATIO}× same-format`,
+      measured: crossX === null ? 'n/a' : `${crossX.toFixed(2)}×`,
+      pass: crossX === null ? null : crossX <= CROSS_FORMAT_CPU_RATIO,
+    },
   ];
 }
 
@@ -68,7 +78,7 @@ interface Row {
 const verdict = (bar: Bar | undefined) => (bar === undefined || bar.pass === null ? '' : bar.pass ? 'PASS' : 'FAIL');
 
 function rows(results: Results): Row[] {
-  const [nonStreamBar, streamBar, firstByteBar, slowBar] = bars(results);
+  const [nonStreamBar, streamBar, firstByteBar, slowBar, crossBar] = bars(results);
   const slow = plan.slowUpstreamMs;
   return [
     {
@@ -82,6 +92,15 @@ function rows(results: Results): Row[] {
       cell: (r) => spread(r.cpuMsPerRequest.stream, 4),
       compare: (g, f) => ratio(g.cpuMsPerRequest.stream.median, f.cpuMsPerRequest.stream.median),
       bar: streamBar,
+    },
+    {
+      label: '  the same, OpenAI client -> Anthropic upstream',
+      cell: (r) => (r.cpuMsPerRequest.crossStream ? spread(r.cpuMsPerRequest.crossStream, 4) : '-'),
+      compare: (g) =>
+        g.cpuMsPerRequest.crossStream
+          ? `${ratio(g.cpuMsPerRequest.crossStream.median, g.cpuMsPerRequest.stream.median)} same-format`
+          : '',
+      bar: crossBar,
     },
     {
       label: `3 max rps, non-stream (c=${plan.maxConcurrency})`,

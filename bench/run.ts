@@ -10,7 +10,16 @@ import { stringify } from 'yaml';
 import { type Load, measure, plan, TARGETS, type Target, type TargetName } from './measure.ts';
 import { type Child, CLIENT_CORE, freePort, PROXY_CORE, pinningOff, pinSelf, start, stopAll } from './processes.ts';
 import { bars, type Results, table } from './report.ts';
-import { CHAT_PATH, CLIENT_KEY, chatBody, FAST_MODEL, HOST, type LoadResult, SLOW_MODEL } from './shared.ts';
+import {
+  CHAT_PATH,
+  CLIENT_KEY,
+  CROSS_MODEL,
+  chatBody,
+  FAST_MODEL,
+  HOST,
+  type LoadResult,
+  SLOW_MODEL,
+} from './shared.ts';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const ROOT = here('..');
@@ -68,10 +77,10 @@ async function startFloor(upstream: Upstream): Promise<Target> {
 
 function gatewayConfig(upstream: Upstream): string {
   const limits = { rpm: 100_000_000, concurrency: 100_000 };
-  const provider = (name: string, port: number, model: string) => ({
+  const provider = (name: string, port: number, model: string, type = 'openai') => ({
     name,
-    type: 'openai',
-    base_url: `http://${HOST}:${port}/v1`,
+    type,
+    base_url: type === 'openai' ? `http://${HOST}:${port}/v1` : `http://${HOST}:${port}`,
     keys: ['sk-upstream'],
     models: [model],
     limits: { ...limits },
@@ -81,7 +90,11 @@ function gatewayConfig(upstream: Upstream): string {
     auth: { keys: [CLIENT_KEY] },
     log_level: 'info', // the default: one access-log line per request, as users run it
     routing: { strategy: 'random', retries: 2 },
-    providers: [provider('mock', upstream.port, FAST_MODEL), provider('mock-slow', upstream.slowPort, SLOW_MODEL)],
+    providers: [
+      provider('mock', upstream.port, FAST_MODEL),
+      provider('mock-slow', upstream.slowPort, SLOW_MODEL),
+      provider('mock-anthropic', upstream.port, CROSS_MODEL, 'anthropic'),
+    ],
   });
 }
 

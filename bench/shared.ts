@@ -7,7 +7,10 @@ export const CLIENT_KEY = 'sk-bench';
 export const FAST_MODEL = 'bench-model';
 /** Routed by Switchyard to the mock port that waits before answering. */
 export const SLOW_MODEL = 'bench-model-slow';
+/** Routed by Switchyard to the mock's Anthropic Messages endpoint: an OpenAI client served by an Anthropic upstream. */
+export const CROSS_MODEL = 'bench-claude';
 export const CHAT_PATH = '/v1/chat/completions';
+export const ANTHROPIC_PATH = '/v1/messages';
 
 const messages = [{ role: 'user', content: 'Say hello in one short sentence.' }];
 

@@ -10,6 +10,10 @@ export const SSE_HEADERS = {
 
 export class SseWriter {
   private readonly res: ServerResponse;
+  /** Text `write` collected this tick: sent as one chunk when the tick's work (one upstream chunk's events) is done. */
+  private pending = '';
+  /** Set while the socket's buffer is full: the next `write` waits for it. */
+  private draining: Promise<void> | undefined;
 
   constructor(res: ServerResponse, headers: Record<string, string>) {
     this.res = res;
@@ -37,13 +41,32 @@ export class SseWriter {
     this.res.on('close', done);
   }
 
-  /** Writes, and when the socket's buffer is full waits until it drains (upstream reading pauses meanwhile). */
-  async write(chunk: string | Buffer): Promise<void> {
-    if (!this.writeNow(chunk)) await new Promise<void>((resolve) => this.onDrain(resolve));
+  /**
+   * Queues converted events: every event written in this tick goes out in one socket write (a converted upstream chunk
+   * yields several events, and a write each would cost a syscall and a chunk header each). When the socket's buffer is
+   * full, the next write waits until it drains (upstream reading pauses meanwhile).
+   */
+  async write(text: string): Promise<void> {
+    if (this.draining) await this.draining;
+    if (this.pending === '') process.nextTick(this.flush);
+    this.pending += text;
   }
+
+  private readonly flush = (): void => {
+    const text = this.pending;
+    this.pending = '';
+    if (text === '' || this.writeNow(text)) return;
+    this.draining = new Promise<void>((resolve) =>
+      this.onDrain(() => {
+        this.draining = undefined;
+        resolve();
+      }),
+    );
+  };
 
   end(): void {
     if (this.res.writableEnded) return;
+    this.flush();
     // Node 24: a corked response ended with pending writes can lose them; make sure nothing is corked.
     while (this.res.writableCorked) this.res.uncork();
     this.res.end();
