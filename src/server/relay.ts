@@ -215,7 +215,9 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const client = request.client;
     const switches = switchesOf(request, client);
-    const req = await spec.decode({ ...inputOf(request), owner: client.name }, switches);
+    // Most formats decode synchronously: no await (and no extra microtasks) unless one loads server-side state.
+    const decoded = spec.decode({ ...inputOf(request), owner: client.name }, switches);
+    const req = decoded instanceof Promise ? await decoded : decoded;
     checkModelAccess(client, req.model);
     const started = performance.now();
     admitRequest(client, Date.now());
@@ -260,7 +262,10 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
         if (answer.passthrough) await pipePassthrough(body, sse, req.includeUsage !== true, outcome);
         else {
           const events = tapUsage(spec.codec(d.provider.descriptor)!.decodeStream!(body, d.target), outcome, req);
-          for await (const text of spec.encodeStream!(events, ctx)) await sse.write(text);
+          for await (const text of spec.encodeStream!(events, ctx)) {
+            const full = sse.write(text);
+            if (full) await full;
+          }
         }
         sse.end();
       }
@@ -368,10 +373,13 @@ const speaksOpenAI = (d: ProviderDescriptor, endpoint: Endpoint): boolean =>
 export function chatSpec(format: ChatFormat): EndpointSpec<ChatRequest, ChatResponse> {
   return {
     endpoint: 'chat',
-    decode: async (input, switches) => {
-      const req = await format.decodeRequest(input);
-      if (switches.thinking && !req.thinking) req.thinking = {};
-      return req;
+    decode: (input, switches) => {
+      const withSwitches = (req: ChatRequest): ChatRequest => {
+        if (switches.thinking && !req.thinking) req.thinking = {};
+        return req;
+      };
+      const decoded = format.decodeRequest(input);
+      return decoded instanceof Promise ? decoded.then(withSwitches) : withSwitches(decoded);
     },
     codec: (descriptor) => descriptor.chat,
     prepare: (req, d) => (d.target.provider.system_role ? req : { ...req, messages: foldSystemMessages(req.messages) }),

@@ -44,12 +44,14 @@ export class SseWriter {
   /**
    * Queues converted events: every event written in this tick goes out in one socket write (a converted upstream chunk
    * yields several events, and a write each would cost a syscall and a chunk header each). When the socket's buffer is
-   * full, the next write waits until it drains (upstream reading pauses meanwhile).
+   * full, the next write returns a promise to wait for: it resolves once the socket drained and the text is queued
+   * (upstream reading pauses meanwhile); otherwise it returns nothing, to save a promise per event.
    */
-  async write(text: string): Promise<void> {
-    if (this.draining) await this.draining;
+  write(text: string): Promise<void> | undefined {
+    if (this.draining) return this.draining.then(() => this.write(text));
     if (this.pending === '') process.nextTick(this.flush);
     this.pending += text;
+    return undefined;
   }
 
   private readonly flush = (): void => {
