@@ -4,7 +4,7 @@
  */
 import type { ProviderConfig } from '../../config/schema.ts';
 import { UpstreamError } from '../../core/errors.ts';
-import { redactSecrets } from '../../core/redact.ts';
+import { requestToken } from '../oauth.ts';
 import type { AuthSend, Target, UpstreamCall } from '../types.ts';
 
 /** A credential that comes in two halves, written as one Switchyard key `ID:SECRET`. */
@@ -123,56 +123,32 @@ export class TokenCache {
   }
 }
 
-/** Baidu's OAuth answer: a token, or an OAuth error. */
-interface TokenAnswer {
-  access_token?: unknown;
-  expires_in?: unknown;
-  error?: unknown;
-  error_description?: unknown;
-}
-
 /** Baidu issues access tokens for 30 days; used when an answer does not say. */
 const DEFAULT_TOKEN_SECONDS = 30 * 24 * 3600;
 
 const accessTokens = new TokenCache();
 
-const text = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() ? value : undefined);
+const _text = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() ? value : undefined);
 
 async function issueAccessToken(target: Target, pair: KeyPair, send: AuthSend): Promise<IssuedToken> {
-  const form = new URLSearchParams({
+  const reply = await requestToken(send, `${target.baseUrl}/oauth/2.0/token`, {
     grant_type: 'client_credentials',
     client_id: pair.id,
     client_secret: pair.secret,
   });
-  // The pair goes in the form body, not the query string, so it never lands in an access log on the way.
-  const res = await send({
-    url: `${target.baseUrl}/oauth/2.0/token`,
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: form.toString(),
-  });
-  let answer: TokenAnswer = {};
-  try {
-    answer = JSON.parse(res.body) as TokenAnswer;
-  } catch {
-    // not JSON: reported by status below
+  if (reply.token) {
+    return { token: reply.token, expiresAt: Date.now() + (reply.expiresIn ?? DEFAULT_TOKEN_SECONDS) * 1000 };
   }
-  const token = text(answer.access_token);
-  if (token && res.status < 400) {
-    const seconds = typeof answer.expires_in === 'number' && answer.expires_in > 0 ? answer.expires_in : undefined;
-    return { token, expiresAt: Date.now() + (seconds ?? DEFAULT_TOKEN_SECONDS) * 1000 };
-  }
-  const why = redactSecrets(text(answer.error_description) ?? text(answer.error) ?? `HTTP ${res.status}`);
   const name = target.provider.name;
   // OAuth's invalid_client (HTTP 400/401): the pair itself is wrong, so the key is taken out.
-  if (answer.error !== undefined || res.status === 400 || res.status === 401) {
-    throw new UpstreamError(`Upstream '${name}' refused its API key and secret key: ${why}`, {
+  if (reply.oauthError || reply.status === 400 || reply.status === 401) {
+    throw new UpstreamError(`Upstream '${name}' refused its API key and secret key: ${reply.why}`, {
       upstreamStatus: 401,
       retryable: true,
     });
   }
-  throw new UpstreamError(`Upstream '${name}' gave no access token: ${why}`, {
-    upstreamStatus: res.status >= 500 ? res.status : null,
+  throw new UpstreamError(`Upstream '${name}' gave no access token: ${reply.why}`, {
+    upstreamStatus: reply.status >= 500 ? reply.status : null,
     retryable: true,
   });
 }

@@ -6,7 +6,7 @@ import { createPrivateKey, type KeyObject, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { ProviderConfig } from '../../config/schema.ts';
 import { UpstreamError } from '../../core/errors.ts';
-import { redactSecrets } from '../../core/redact.ts';
+import { requestToken } from '../oauth.ts';
 import { TokenCache } from '../qianfan/auth.ts';
 import type { AuthSend, Target, UpstreamCall } from '../types.ts';
 
@@ -131,46 +131,22 @@ export function assertion(account: ServiceAccount, nowSeconds: number): string {
   return `${signingInput}.${sign('sha256', Buffer.from(signingInput), account.privateKey).toString('base64url')}`;
 }
 
-interface TokenAnswer {
-  access_token?: unknown;
-  expires_in?: unknown;
-  error?: unknown;
-  error_description?: unknown;
-}
-
 async function issueToken(target: Target, account: ServiceAccount, send: AuthSend) {
-  const form = new URLSearchParams({
+  const reply = await requestToken(send, account.tokenUri, {
     grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
     assertion: assertion(account, Math.floor(Date.now() / 1000)),
   });
-  const res = await send({
-    url: account.tokenUri,
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: form.toString(),
-  });
-  let answer: TokenAnswer = {};
-  try {
-    answer = JSON.parse(res.body) as TokenAnswer;
-  } catch {
-    // not JSON: reported by status below
-  }
-  const token = text(answer.access_token);
-  if (token && res.status < 400) {
-    const seconds = typeof answer.expires_in === 'number' && answer.expires_in > 0 ? answer.expires_in : TOKEN_SECONDS;
-    return { token, expiresAt: Date.now() + seconds * 1000 };
-  }
-  const why = redactSecrets(text(answer.error_description) ?? text(answer.error) ?? `HTTP ${res.status}`);
+  if (reply.token) return { token: reply.token, expiresAt: Date.now() + (reply.expiresIn ?? TOKEN_SECONDS) * 1000 };
   const name = target.provider.name;
   // invalid_grant / invalid_client (HTTP 400/401): the key itself is refused, so it is taken out.
-  if (res.status === 400 || res.status === 401 || res.status === 403) {
-    throw new UpstreamError(`Upstream '${name}' refused its service account key: ${why}`, {
+  if (reply.status === 400 || reply.status === 401 || reply.status === 403) {
+    throw new UpstreamError(`Upstream '${name}' refused its service account key: ${reply.why}`, {
       upstreamStatus: 401,
       retryable: true,
     });
   }
-  throw new UpstreamError(`Upstream '${name}' gave no access token: ${why}`, {
-    upstreamStatus: res.status >= 500 ? res.status : null,
+  throw new UpstreamError(`Upstream '${name}' gave no access token: ${reply.why}`, {
+    upstreamStatus: reply.status >= 500 ? reply.status : null,
     retryable: true,
   });
 }
