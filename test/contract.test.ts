@@ -9,6 +9,7 @@ import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ConfigInput } from '../src/config/schema.ts';
 import { CLIENT_KEY, type RunningGateway, startGateway } from './harness.ts';
+import { trustAwsKey } from './mock-upstream/bedrock.ts';
 import { trustServiceAccount } from './mock-upstream/gemini.ts';
 import { type MockUpstream, startMockUpstream } from './mock-upstream.ts';
 import { openapiProblems } from './openapi.ts';
@@ -32,6 +33,7 @@ const UPSTREAMS: UpstreamCase[] = [
   { type: 'ollama', entry: (url) => ({ base_url: url }) },
   { type: 'deepseek', entry: (url) => ({ base_url: `${url}/v1`, keys: ['sk-ds'] }) },
   { type: 'anthropic', entry: (url) => ({ base_url: url, keys: ['sk-ant'] }) },
+  { type: 'bedrock', entry: (url) => ({ base_url: url, keys: ['AKIDCONTRACT:contract-secret'], region: 'eu-west-1' }) },
   { type: 'gemini', entry: (url) => ({ base_url: url, keys: ['gm-key'] }) },
   { type: 'vertex', entry: (url) => ({ base_url: url, keys: [serviceAccount(`${url}/token`)], region: 'us-east5' }) },
   {
@@ -77,6 +79,7 @@ let gateway: RunningGateway;
 
 beforeAll(async () => {
   trustServiceAccount(SERVICE_ACCOUNT, accountKeys.publicKey);
+  trustAwsKey('AKIDCONTRACT', 'contract-secret');
   mock = await startMockUpstream();
   gateway = await startGateway({
     providers: UPSTREAMS.map((u) => {

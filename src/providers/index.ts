@@ -2,6 +2,7 @@
 import { anthropic } from './anthropic/index.ts';
 import { ark } from './ark/index.ts';
 import { azure } from './azure/index.ts';
+import { bedrock } from './bedrock/index.ts';
 import { cloudflare } from './cloudflare/index.ts';
 import { coze } from './coze/index.ts';
 import { fitten } from './fitten/index.ts';
@@ -27,6 +28,7 @@ export const PROVIDERS: Readonly<Record<string, ProviderDescriptor>> = Object.fr
   coze,
   fitten,
   anthropic,
+  bedrock,
   ...Object.fromEntries(PRESETS.map((preset) => [preset.type, preset])),
 });
 
