@@ -54,11 +54,13 @@ export function decodeChat(body: string, target: Target): ChatResponse {
   for (const block of wire.output?.message?.content ?? []) {
     if (typeof block.text === 'string') text += block.text;
     else if (block.toolUse) {
-      (message.toolCalls ??= []).push({
+      const call = {
         id: block.toolUse.toolUseId ?? '',
         name: block.toolUse.name ?? '',
         arguments: JSON.stringify(block.toolUse.input ?? {}),
-      });
+      };
+      if (message.toolCalls) message.toolCalls.push(call);
+      else message.toolCalls = [call];
     } else if (block.reasoningContent?.reasoningText) {
       const r = block.reasoningContent.reasoningText;
       message.reasoning = (message.reasoning ?? '') + (r.text ?? '');
