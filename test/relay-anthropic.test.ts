@@ -455,9 +455,28 @@ describe('@anthropic-ai/sdk client -> gateway -> Anthropic upstream', () => {
       'text_delta',
       'text_delta',
     ]);
-    expect(events.at(-2)![1]).toMatchObject({
-      usage: { input_tokens: 1, cache_creation_input_tokens: 3, cache_read_input_tokens: 0 },
+    // Anthropic to Anthropic, the stream passes through as upstream sent it: its own usage in message_start.
+    expect(events[0]![1]).toMatchObject({
+      message: { usage: { input_tokens: 1, cache_creation_input_tokens: 3, cache_read_input_tokens: 0 } },
     });
+  });
+
+  test('the client body goes upstream as sent (cache_control, unknown fields) with its anthropic-beta header', async () => {
+    const body = {
+      model: 'claude-sonnet-4-6',
+      max_tokens: 64,
+      system: [{ type: 'text', text: 'Long system prompt', cache_control: { type: 'ephemeral' } }],
+      messages: [
+        { role: 'user', content: [{ type: 'text', text: 'cached hi', cache_control: { type: 'ephemeral' } }] },
+      ],
+      context_management: { edits: [] },
+    };
+    const res = await postMessages(body, { headers: { 'anthropic-beta': 'context-management-2025-06-27' } });
+    expect(res.status).toBe(200);
+    const seen = anthropicMock.requests[0]!;
+    expect(seen.body).toEqual({ ...body, model: anthropicMock.requests[0]!.model });
+    expect(seen.headers['anthropic-beta']).toBe('context-management-2025-06-27');
+    expect(seen.headers['x-api-key']).not.toBe(CLIENT_KEY);
   });
 });
 

@@ -86,6 +86,12 @@ export interface ChatRequest extends Generation {
    * Providers that speak that format natively forward it (with the model replaced) so nothing is lost.
    */
   raw?: Record<string, unknown>;
+  /**
+   * The inbound body in another format (Anthropic's), with the client headers worth forwarding (`anthropic-beta`):
+   * a provider speaking that same format takes it as it is, so what the canonical form has no slot for (prompt-cache
+   * breakpoints, betas) survives.
+   */
+  native?: { format: string; body: Record<string, unknown>; headers: Record<string, string> };
 }
 
 export interface Usage {

@@ -10,6 +10,8 @@ export interface InboundRequest {
   body: unknown;
   /** Who is asking (the client key's name; a token id once tokens live in the database): scopes server-side state. */
   owner: string;
+  /** The request's headers (lower-case names), for formats that forward some of them (Anthropic's `anthropic-beta`). */
+  headers?: Record<string, string | string[] | undefined>;
   /** The model named by the path (Gemini's `/v1beta/models/{model}:generateContent`). */
   pathModel?: string;
   /** The path asks for a stream (Gemini's `:streamGenerateContent`). */

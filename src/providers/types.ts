@@ -9,6 +9,7 @@ import type {
   EmbeddingRequest,
   EmbeddingResponse,
   StreamEvent,
+  Usage,
 } from '../core/types.ts';
 
 /** One HTTP request to an upstream, fully built: the router sends it through the right connection pool. */
@@ -51,6 +52,17 @@ export type Endpoint = 'chat' | 'completions' | 'embeddings';
  */
 export type AuthSend = (call: UpstreamCall) => Promise<{ status: number; body: string }>;
 
+/** Reads usage from a stream whose bytes pass through, and tells a complete stream from a cut one. */
+export interface StreamScanner {
+  usage: Usage | undefined;
+  /** The stream's own end marker was seen. */
+  done: boolean;
+  /** The bytes to forward now (complete events), or undefined to wait for more. */
+  push(chunk: Buffer): Buffer | undefined;
+  /** Bytes still held at the end. */
+  flush(): Buffer | undefined;
+}
+
 export interface ProviderDescriptor {
   type: string;
   /** Used when the provider config gives no base_url. */
@@ -71,6 +83,16 @@ export interface ProviderDescriptor {
     /** Where this upstream puts reasoning in chat answers (default `reasoning_content`, as DeepSeek does). */
     reasoningField?: 'reasoning_content' | 'reasoning';
     build(endpoint: Endpoint, body: Record<string, unknown>, target: Target): UpstreamCall;
+  };
+  /**
+   * The provider speaks a non-OpenAI inbound format natively (Anthropic's): a client of that format has its body
+   * forwarded with the model renamed, and the answer's bytes pass through while `scanner`/`usage` read the usage.
+   */
+  native?: {
+    format: string;
+    build(body: Record<string, unknown>, headers: Record<string, string>, target: Target): UpstreamCall;
+    scanner(): StreamScanner;
+    usage(body: Buffer): Usage | undefined;
   };
   chat: Codec<ChatRequest, ChatResponse>;
   completions?: Codec<CompletionRequest, CompletionResponse>;

@@ -28,7 +28,7 @@ import { countedUsage, estimatePromptTokens } from '../formats/token-count.ts';
 import type { AnswerContext, ChatFormat, InboundRequest, ReasoningFormat } from '../formats/types.ts';
 import type { Gateway } from '../gateway.ts';
 import { logAccess } from '../log.ts';
-import type { Codec, Endpoint, ProviderDescriptor, UpstreamCall } from '../providers/types.ts';
+import type { Codec, Endpoint, ProviderDescriptor, StreamScanner, UpstreamCall } from '../providers/types.ts';
 import type { Deployment } from '../router/deployments.ts';
 import type { Lease } from '../router/router.ts';
 import { send, type UpstreamBody, type UpstreamResponse } from '../router/upstream.ts';
@@ -59,16 +59,24 @@ export interface EndpointSpec<Req extends RelayRequest, Res extends { usage?: Us
   prepare(req: Req, deployment: Deployment): Req;
   /** The deployment can take the client's OpenAI body as it is (only the model renamed). */
   passthrough(req: Req, deployment: Deployment, switches: Switches): boolean;
+  /** The client's body in another format the deployment speaks natively (Anthropic to Anthropic), to forward as is. */
+  native?(req: Req, deployment: Deployment, switches: Switches): NonNullable<ChatRequest['native']> | undefined;
   encodeResponse(res: Res, ctx: AnswerContext<Req>): Record<string, unknown> | Promise<Record<string, unknown>>;
   encodeStream?(events: AsyncIterable<StreamEvent>, ctx: AnswerContext<Req>): AsyncIterable<string>;
   /** The SSE text that ends a started stream with an error. */
   streamError(err: unknown): string;
 }
 
+/** How an answer's bytes pass through untouched: the provider's usage readers for its own format. */
+interface PassThrough {
+  scanner(): StreamScanner;
+  usage(body: Buffer): Usage | undefined;
+}
+
 type UpstreamAnswer<Res> =
-  | { kind: 'bytes'; body: Buffer }
+  | { kind: 'bytes'; body: Buffer; usage: Usage | undefined }
   | { kind: 'decoded'; res: Res }
-  | { kind: 'stream'; passthrough: boolean; body: UpstreamBody };
+  | { kind: 'stream'; passThrough: PassThrough | undefined; body: UpstreamBody };
 
 /** What one relayed request did, for the access log and (later) the usage log. */
 interface Outcome {
@@ -155,11 +163,19 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
     switches: Switches,
   ): Promise<UpstreamAnswer<Res>> => {
     const descriptor = d.provider.descriptor;
-    const passthrough = spec.passthrough(req, d, switches);
+    const native = spec.native?.(req, d, switches);
+    const openai = !native && spec.passthrough(req, d, switches);
+    const passThrough: PassThrough | undefined = native
+      ? descriptor.native
+      : openai
+        ? { scanner: () => new SseUsageScanner(req.includeUsage !== true), usage: findUsage }
+        : undefined;
+    const passthrough = passThrough !== undefined;
     const codec = passthrough ? undefined : spec.codec(descriptor);
     const label = d.provider.config.name;
     let call: UpstreamCall;
-    if (passthrough) call = descriptor.passthrough!.build(spec.endpoint, req.raw!, d.target);
+    if (native) call = descriptor.native!.build(native.body, native.headers, d.target);
+    else if (openai) call = descriptor.passthrough!.build(spec.endpoint, req.raw!, d.target);
     else if (codec) call = codec.encode(spec.prepare(req, d), d.target);
     else
       throw new UpstreamError(`Provider '${label}' does not serve ${spec.endpoint}.`, { retryable: true, status: 400 });
@@ -197,15 +213,15 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
     try {
       if (!req.stream) {
         const body = await res.body.bytes();
-        return passthrough
-          ? { kind: 'bytes', body }
+        return passThrough
+          ? { kind: 'bytes', body, usage: passThrough.usage(body) }
           : { kind: 'decoded', res: codec!.decode(body.toString('utf8'), d.target) };
       }
       // Wait for the first bytes: until then nothing reached the client and another deployment may still be tried.
       if (!(await res.body.started())) {
         throw new UpstreamError(`Upstream '${label}' closed the stream without sending anything.`, { retryable: true });
       }
-      return { kind: 'stream', passthrough, body: res.body };
+      return { kind: 'stream', passThrough, body: res.body };
     } catch (err) {
       res.body.destroy(err as Error);
       throw err;
@@ -216,7 +232,7 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
     const client = request.client;
     const switches = switchesOf(request, client);
     // Most formats decode synchronously: no await (and no extra microtasks) unless one loads server-side state.
-    const decoded = spec.decode({ ...inputOf(request), owner: client.name }, switches);
+    const decoded = spec.decode({ headers: request.headers, ...inputOf(request), owner: client.name }, switches);
     const req = decoded instanceof Promise ? await decoded : decoded;
     checkModelAccess(client, req.model);
     const started = performance.now();
@@ -245,7 +261,7 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
         estimatePromptTokens: () => estimateTokensOf(req),
       };
       if (answer.kind === 'bytes') {
-        outcome.usage = findUsage(answer.body);
+        outcome.usage = answer.usage;
         reply.headers(headers).type('application/json').send(answer.body);
       } else if (answer.kind === 'decoded') {
         outcome.usage = usageOf(answer.res, req);
@@ -259,7 +275,8 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
         outcome.ttfbMs = performance.now() - started;
         const d = lease.deployment;
         const body = answer.body;
-        if (answer.passthrough) await pipePassthrough(body, sse, req.includeUsage !== true, outcome);
+        if (answer.passThrough)
+          await pipePassthrough(body, sse, answer.passThrough.scanner(), outcome, spec.streamError);
         else {
           const events = tapUsage(spec.codec(d.provider.descriptor)!.decodeStream!(body, d.target), outcome, req);
           for await (const text of spec.encodeStream!(events, ctx)) {
@@ -281,14 +298,14 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
   };
 }
 
-/** Forwards an OpenAI-format stream's bytes as they come, reading usage; a cut stream ends with an error event. */
+/** Forwards a stream's bytes as they come, reading usage; a cut stream ends with an error event in the client's format. */
 async function pipePassthrough(
   body: UpstreamBody,
   sse: SseWriter,
-  stripUsage: boolean,
+  scanner: StreamScanner,
   outcome: Outcome,
+  streamError: (err: unknown) => string,
 ): Promise<void> {
-  const scanner = new SseUsageScanner(stripUsage);
   const resume = (): void => body.resume();
   try {
     // Pushed, not pulled: each chunk goes to the socket in the same tick it arrived; a full socket pauses upstream.
@@ -303,7 +320,7 @@ async function pipePassthrough(
     if (!scanner.done)
       throw new UpstreamError('Upstream ended the stream before it was complete.', { retryable: false });
   } catch (err) {
-    if (sse.open) sse.writeNow(streamErrorEvent(err));
+    if (sse.open) sse.writeNow(streamError(err));
     outcome.status = err instanceof GatewayError ? err.status : 500;
     outcome.error = err instanceof Error ? err.message : String(err);
   } finally {
@@ -390,6 +407,13 @@ export function chatSpec(format: ChatFormat): EndpointSpec<ChatRequest, ChatResp
       d.target.provider.system_role &&
       speaksOpenAI(d.provider.descriptor, 'chat') &&
       switches.reasoningFormat === (d.provider.descriptor.passthrough?.reasoningField ?? 'reasoning_content'),
+    native: (req, d, switches) =>
+      req.native &&
+      !switches.thinking &&
+      d.target.provider.system_role &&
+      d.provider.descriptor.native?.format === req.native.format
+        ? req.native
+        : undefined,
     encodeResponse: format.afterResponse
       ? async (res, ctx) => {
           const encoded = format.encodeResponse(res, ctx);

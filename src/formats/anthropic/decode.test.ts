@@ -7,7 +7,25 @@ import { anthropic } from './index.ts';
 const fixture = (name: string): unknown =>
   JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8'));
 
-const decode = (body: unknown): ChatRequest => anthropic.decodeRequest({ body, owner: 'test' }) as ChatRequest;
+/** The canonical request, without the native copy of the body every decode keeps (tested on its own below). */
+const decode = (body: unknown): ChatRequest => {
+  const { native: _native, ...req } = anthropic.decodeRequest({ body, owner: 'test' }) as ChatRequest;
+  return req;
+};
+
+test('the body and the anthropic-beta header are kept for an Anthropic upstream, as sent', () => {
+  const body = {
+    model: 'claude-x',
+    max_tokens: 10,
+    messages: [{ role: 'user', content: [{ type: 'text', text: 'hi', cache_control: { type: 'ephemeral' } }] }],
+  };
+  const req = anthropic.decodeRequest({
+    body,
+    owner: 'test',
+    headers: { 'anthropic-beta': 'context-1m-2025-08-07' },
+  }) as ChatRequest;
+  expect(req.native).toEqual({ format: 'anthropic', body, headers: { 'anthropic-beta': 'context-1m-2025-08-07' } });
+});
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
 
 describe('anthropic requests decoded', () => {

@@ -37,7 +37,15 @@ function deepest(issue: Issue, prefix: PropertyKey[]): Issue {
 
 export const anthropic: ChatFormat = {
   name: 'anthropic',
-  decodeRequest: (input) => chatRequestFromWire(validateAnthropic(messagesRequestSchema, input.body)),
+  decodeRequest: (input) => {
+    const req = chatRequestFromWire(validateAnthropic(messagesRequestSchema, input.body));
+    const beta = input.headers?.['anthropic-beta'];
+    const headers: Record<string, string> = {};
+    if (beta !== undefined) headers['anthropic-beta'] = Array.isArray(beta) ? beta.join(',') : beta;
+    // For an Anthropic upstream the body goes as the client sent it (validated above).
+    req.native = { format: 'anthropic', body: input.body as Record<string, unknown>, headers };
+    return req;
+  },
   encodeResponse: (res, ctx) => chatResponseToWire(res, { id: `msg_${ctx.requestId}`, model: ctx.model }),
   encodeStream: (events, ctx) =>
     encodeStream(events, {
