@@ -461,6 +461,20 @@ describe('@anthropic-ai/sdk client -> gateway -> Anthropic upstream', () => {
     });
   });
 
+  test('a passed-through stream cut by upstream ends with an Anthropic error event', async () => {
+    anthropicMock.enqueue({ cutAfterChunks: 4 });
+    const res = await postMessages({
+      model: 'claude-sonnet-4-6',
+      max_tokens: 64,
+      stream: true,
+      messages: [{ role: 'user', content: 'one two three four five' }],
+    });
+    const events = sseEvents(res.text);
+    expect(events[0]![0]).toBe('message_start');
+    expect(events.at(-1)).toEqual(['error', { type: 'error', error: expect.objectContaining({ type: 'api_error' }) }]);
+    expect(events.some(([e]) => e === 'message_stop')).toBe(false);
+  });
+
   test('the client body goes upstream as sent (cache_control, unknown fields) with its anthropic-beta header', async () => {
     const body = {
       model: 'claude-sonnet-4-6',
