@@ -10,8 +10,9 @@ import { encodeCountTokens } from '../providers/anthropic/request.ts';
 import { decodeCountTokens } from '../providers/anthropic/response.ts';
 import { send } from '../router/upstream.ts';
 import { checkModelAccess } from './auth.ts';
+import { chatRelay } from './endpoints.ts';
 import { responseHeaders } from './headers.ts';
-import { chatRelay, upstreamFailure } from './relay.ts';
+import { upstreamFailure } from './relay.ts';
 
 /**
  * count_tokens: asked of the upstream when the model routes to an `anthropic` provider (its count is the real one),

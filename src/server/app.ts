@@ -9,9 +9,10 @@ import type { ChatFormat } from '../formats/types.ts';
 import type { Gateway } from '../gateway.ts';
 import { registerAnthropicRoutes } from './anthropic-routes.ts';
 import { type Client, presentedKey } from './auth.ts';
+import { chatRelay, completionSpec, embeddingSpec } from './endpoints.ts';
 import { registerGeminiRoutes } from './gemini-routes.ts';
 import { responseHeaders } from './headers.ts';
-import { chatRelay, completionSpec, embeddingSpec, relayHandler } from './relay.ts';
+import { relayHandler } from './relay.ts';
 import { registerResponsesRoutes } from './responses-routes.ts';
 
 declare module 'fastify' {

@@ -5,8 +5,8 @@ import { gemini, geminiInput } from '../formats/gemini/index.ts';
 import { countPromptTokens } from '../formats/token-count.ts';
 import type { Gateway } from '../gateway.ts';
 import { type Client, checkModelAccess } from './auth.ts';
+import { chatRelay } from './endpoints.ts';
 import { responseHeaders } from './headers.ts';
-import { chatRelay } from './relay.ts';
 
 const COUNT_TOKENS = ':countTokens';
 

@@ -2,8 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import { responseNotFound, responsesFormat } from '../formats/openai-responses/index.ts';
 import type { Gateway } from '../gateway.ts';
+import { chatRelay } from './endpoints.ts';
 import { responseHeaders } from './headers.ts';
-import { chatRelay } from './relay.ts';
 
 export function registerResponsesRoutes(relay: FastifyInstance, gw: Gateway): void {
   const format = responsesFormat(gw.responses);
