@@ -475,6 +475,16 @@ describe('@anthropic-ai/sdk client -> gateway -> Anthropic upstream', () => {
     expect(events.some(([e]) => e === 'message_stop')).toBe(false);
   });
 
+  test("models.list and models.retrieve answer in Anthropic's shape", async () => {
+    const client = new Anthropic({ apiKey: CLIENT_KEY, baseURL: gateway.url, maxRetries: 0 });
+    const ids: string[] = [];
+    for await (const model of client.models.list()) ids.push(model.id);
+    expect(ids).toContain('claude-sonnet-4-6');
+    const one = await client.models.retrieve('claude-sonnet-4-6');
+    expect(one).toMatchObject({ type: 'model', id: 'claude-sonnet-4-6', display_name: 'claude-sonnet-4-6' });
+    expect(Number.isNaN(Date.parse(one.created_at))).toBe(false);
+  });
+
   test('the client body goes upstream as sent (cache_control, unknown fields) with its anthropic-beta header', async () => {
     const body = {
       model: 'claude-sonnet-4-6',

@@ -134,15 +134,20 @@ export function buildApp(gw: Gateway): FastifyInstance {
     registerResponsesRoutes(relay, gw);
     registerAnthropicRoutes(relay, gw);
 
+    // Anthropic's SDK (it sends anthropic-version) lists models at the same path, in its own shape.
+    const anthropicClient = (request: FastifyRequest): boolean => request.headers['anthropic-version'] !== undefined;
     relay.get('/v1/models', async (request, reply) => {
       reply.headers(responseHeaders(request.id));
-      return { object: 'list', data: visibleModels(gw, request.client) };
+      const models = visibleModels(gw, request.client);
+      if (!anthropicClient(request)) return { object: 'list', data: models };
+      const data = models.map(anthropicModel);
+      return { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null };
     });
     relay.get<{ Params: { id: string } }>('/v1/models/:id', async (request, reply) => {
       const model = visibleModels(gw, request.client).find((m) => m.id === request.params.id);
       if (!model) throw new ModelNotFound(request.params.id);
       reply.headers(responseHeaders(request.id));
-      return model;
+      return anthropicClient(request) ? anthropicModel(model) : model;
     });
   });
 
@@ -150,6 +155,11 @@ export function buildApp(gw: Gateway): FastifyInstance {
 }
 
 const STARTED = Math.floor(Date.now() / 1000);
+
+/** A model as Anthropic's Models API describes it. */
+function anthropicModel(m: { id: string }): Record<string, string> {
+  return { type: 'model', id: m.id, display_name: m.id, created_at: new Date(STARTED * 1000).toISOString() };
+}
 
 function visibleModels(
   gw: Gateway,
