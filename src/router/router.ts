@@ -84,6 +84,11 @@ export class Router {
     return names;
   }
 
+  /** Whether any deployment of a served model is of this provider type (e.g. who can count tokens upstream). */
+  servedBy(model: string, type: string): boolean {
+    return this.groups.get(model)?.slots.some((slot) => slot.deployment.provider.descriptor.type === type) === true;
+  }
+
   /** The served model a requested name routes to: itself, its alias target, or any model for `random`. */
   resolve(requested: string, endpoint: Endpoint): string {
     let model = requested;

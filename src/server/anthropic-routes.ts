@@ -23,6 +23,8 @@ async function countTokens(gw: Gateway, request: FastifyRequest): Promise<{ inpu
   const req = chatRequestFromWire({ ...wire, max_tokens: 1 });
   checkModelAccess(request.client, req.model);
   const model = gw.router.resolve(req.model, 'chat');
+  // No Anthropic deployment to ask: count here, without taking a slot of any deployment's limits.
+  if (!gw.router.servedBy(model, 'anthropic')) return { input_tokens: countPromptTokens(req) };
   const cancel = new Cancellation();
   const { value, lease } = await gw.router.run(
     model,
