@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { collect } from '../../../test/mock-upstream.ts';
 import { bodyOf, chatRequest, thrown } from '../../../test/provider-tests.ts';
@@ -7,6 +8,8 @@ import { authorize, validate } from './auth.ts';
 import { encodeEventMessage, eventMessages } from './eventstream.ts';
 import { bedrock } from './index.ts';
 import { signRequest } from './sigv4.ts';
+
+const fixture = (name: string): string => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 
 const provider = providerSchema.parse({ name: 'br', type: 'bedrock', keys: ['AKID:secret'], region: 'us-west-2' });
 const target: Target = {
@@ -240,7 +243,16 @@ describe('Converse mapping', () => {
     expect(event).toMatchObject({ type: 'error', error: { upstreamStatus: 429 } });
   });
 
-  test("errors: AWS's message", () => {
-    expect(bedrock.errorMessage(400, '{"message":"Malformed input request"}')).toBe('Malformed input request');
+  test("AWS's documented tool-use answer, and its throttling error", () => {
+    const res = bedrock.chat.decode(fixture('converse-tool-use.response.json'), target);
+    expect(res.message).toMatchObject({
+      content: "I'll look up the most popular song on WZPZ.",
+      toolCalls: [{ id: 'tooluse_kZJMlvQmRJ6eAyJE5GIl7Q', name: 'top_song', arguments: '{"sign":"WZPZ"}' }],
+    });
+    expect(res.finishReason).toBe('tool_calls');
+    expect(res.usage).toEqual({ promptTokens: 375, completionTokens: 60, totalTokens: 435 });
+    expect(bedrock.errorMessage(429, fixture('throttling.error.json'))).toBe(
+      'Too many requests, please wait before trying again.',
+    );
   });
 });
