@@ -1,4 +1,4 @@
-/** The gateway's runtime: config, router, upstream pools, client keys and logger, built once at start-up. */
+/** The gateway's runtime: config, database, router, upstream pools, client keys and logger, built once at start-up. */
 import type { Config } from './config/schema.ts';
 import type { Logger } from './log.ts';
 import { buildRoutingTable } from './router/deployments.ts';
@@ -7,6 +7,10 @@ import { Upstreams } from './router/upstream.ts';
 import { ClientKeys } from './server/auth.ts';
 import { KeyHealth } from './state/key-health.ts';
 import { MemoryResponseStore, type ResponseStore } from './state/response-store.ts';
+import { databaseUrl, openStore, type Store } from './store/db.ts';
+import { migrate } from './store/migrate.ts';
+import { loadSecret, type Secret } from './store/secret.ts';
+import { ensureRoot } from './store/users.ts';
 
 export interface Gateway {
   config: Config;
@@ -17,11 +21,45 @@ export interface Gateway {
   upstreams: Upstreams;
   /** Responses API answers kept for `previous_response_id` and `GET /v1/responses/{id}`. */
   responses: ResponseStore;
+  /** The management plane's database: users, tokens, channels, prices, usage logs. */
+  store: Store;
+  /** Seals channel keys at rest and signs admin sessions. */
+  secret: Secret;
   /** Set when shutdown began: /readyz answers 503 so load balancers stop sending. */
   closing: boolean;
 }
 
-export function createGateway(config: Config, log: Logger): Gateway {
+export interface GatewayEnvironment {
+  env: NodeJS.ProcessEnv;
+  /** Where the SQLite file and the generated secret live (`SWITCHYARD_DATA_DIR`, default `./data`). */
+  dataDir: string;
+}
+
+/**
+ * Opens the database (`DATABASE_URL`, one-api's `SQL_DSN`, the config's `database`, else SQLite in the data
+ * directory), applies migrations, creates the root user on first start, and builds the gateway.
+ */
+export async function openGateway(config: Config, log: Logger, { env, dataDir }: GatewayEnvironment): Promise<Gateway> {
+  const store = openStore(databaseUrl(env.DATABASE_URL ?? env.SQL_DSN ?? config.database, dataDir));
+  try {
+    const applied = await migrate(store);
+    if (applied.length) log.info({ migrations: applied, engine: store.engine }, 'database migrated');
+    await ensureRoot(store, env, log);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const { secret, generated } = loadSecret(env, dataDir);
+  if (generated && store.engine !== 'sqlite') {
+    log.warn(
+      { file: generated },
+      'SWITCHYARD_SECRET is not set: channel keys are sealed with a secret kept in the data directory; every instance sharing this database needs the same SWITCHYARD_SECRET',
+    );
+  }
+  return createGateway(config, log, store, secret);
+}
+
+export function createGateway(config: Config, log: Logger, store: Store, secret: Secret): Gateway {
   const upstreams = new Upstreams();
   const keyHealth = new KeyHealth();
   const table = buildRoutingTable(config, upstreams);
@@ -48,6 +86,8 @@ export function createGateway(config: Config, log: Logger): Gateway {
     keyHealth,
     upstreams,
     responses: new MemoryResponseStore(),
+    store,
+    secret,
     closing: false,
   };
 }

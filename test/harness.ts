@@ -1,7 +1,7 @@
 /** Starts a real gateway (in this process, on a random port) for end-to-end tests. */
 import OpenAI from 'openai';
 import { type ConfigInput, configSchema } from '../src/config/schema.ts';
-import { createGateway, type Gateway } from '../src/gateway.ts';
+import { type Gateway, openGateway } from '../src/gateway.ts';
 import { createLogger } from '../src/log.ts';
 import { buildApp } from '../src/server/app.ts';
 
@@ -15,13 +15,28 @@ export interface RunningGateway {
 
 export const CLIENT_KEY = 'sk-client-test';
 
-export async function startGateway(input: ConfigInput): Promise<RunningGateway> {
+export interface GatewayOptions {
+  /** The database (default: a fresh in-memory SQLite). */
+  databaseUrl?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export const TEST_SECRET = 'switchyard-test-secret-0123456789';
+export const ROOT_PASSWORD = 'root-password-for-tests';
+
+export async function startGateway(input: ConfigInput, options: GatewayOptions = {}): Promise<RunningGateway> {
   const config = configSchema.parse({
     auth: { keys: [CLIENT_KEY] },
     ...input,
     server: { port: 0, host: '127.0.0.1', ...input.server },
   });
-  const gw = createGateway(config, createLogger('silent'));
+  const env = {
+    DATABASE_URL: options.databaseUrl ?? 'sqlite::memory:',
+    SWITCHYARD_SECRET: TEST_SECRET,
+    SWITCHYARD_ADMIN_PASSWORD: ROOT_PASSWORD,
+    ...options.env,
+  };
+  const gw = await openGateway(config, createLogger('silent'), { env, dataDir: '/nonexistent' });
   const app = buildApp(gw);
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
@@ -31,6 +46,7 @@ export async function startGateway(input: ConfigInput): Promise<RunningGateway> 
     close: async () => {
       await app.close();
       await gw.upstreams.close();
+      await gw.store.close();
     },
   };
 }

@@ -1,6 +1,6 @@
 /** `switchyard serve`: builds the gateway, listens, and shuts down gracefully on SIGTERM/SIGINT. */
 import type { LoadedConfig } from '../config/loader.ts';
-import { createGateway } from '../gateway.ts';
+import { openGateway } from '../gateway.ts';
 import { createLogger } from '../log.ts';
 import { buildApp } from '../server/app.ts';
 
@@ -11,7 +11,7 @@ export async function serve(loaded: LoadedConfig): Promise<void> {
   const { config } = loaded;
   const log = createLogger(config.log_level);
   for (const warning of loaded.warnings) log.warn(warning);
-  const gw = createGateway(config, log);
+  const gw = await openGateway(config, log, { env: process.env, dataDir: process.env.SWITCHYARD_DATA_DIR ?? './data' });
   const app = buildApp(gw);
 
   if (gw.keys.open) log.warn('no client keys configured (auth.keys): anyone who can reach this gateway can use it');
@@ -42,6 +42,7 @@ export async function serve(loaded: LoadedConfig): Promise<void> {
     app
       .close()
       .then(() => gw.upstreams.close())
+      .then(() => gw.store.close())
       .finally(() => {
         log.info('stopped');
         log.flush();

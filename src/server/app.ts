@@ -7,6 +7,8 @@ import { asGatewayError, GatewayError, InvalidRequest, ModelNotFound } from '../
 import { openaiChat } from '../formats/openai-chat/index.ts';
 import type { ChatFormat } from '../formats/types.ts';
 import type { Gateway } from '../gateway.ts';
+import { registerAdminApi } from './admin/api.ts';
+import { ADMIN_ROUTES } from './admin/routes.ts';
 import { registerAnthropicRoutes } from './anthropic-routes.ts';
 import { type Client, presentedKey } from './auth.ts';
 import { chatRelay, completionSpec, embeddingSpec } from './endpoints.ts';
@@ -114,6 +116,8 @@ export function buildApp(gw: Gateway): FastifyInstance {
     if (gw.closing) return reply.code(503).send({ status: 'closing' });
     return { status: 'ready' };
   });
+
+  app.register(async (admin) => registerAdminApi(admin, gw, ADMIN_ROUTES));
 
   app.register(async (relay) => {
     relay.addHook('onRequest', (request, _reply, done) => {

@@ -1,0 +1,20 @@
+/** Every admin API route, by resource; app.ts registers them all under /api. */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { type AdminRoute, route } from './api.ts';
+
+const VERSION = (
+  JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+const status = route({
+  method: 'GET',
+  url: '/api/status',
+  tag: 'system',
+  summary: 'The gateway’s name, version and clock (no login needed)',
+  access: 'public',
+  response: z.object({ name: z.literal('switchyard'), version: z.string(), time: z.number().int() }),
+  handler: async () => ({ name: 'switchyard' as const, version: VERSION, time: Date.now() }),
+});
+
+export const ADMIN_ROUTES: readonly AdminRoute[] = [status];

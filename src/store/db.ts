@@ -1,0 +1,133 @@
+/** Opens the gateway's database (SQLite by default, PostgreSQL or MySQL/MariaDB by URL) behind one Kysely instance. */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import {
+  type Insertable,
+  Kysely,
+  MysqlDialect,
+  PostgresDialect,
+  type SqliteDatabase,
+  SqliteDialect,
+  type SqliteStatement,
+} from 'kysely';
+import { createPool } from 'mysql2';
+import pg from 'pg';
+import type { Database } from './schema.ts';
+
+export type Engine = 'sqlite' | 'postgres' | 'mysql';
+
+export interface Store {
+  db: Kysely<Database>;
+  engine: Engine;
+  close(): Promise<void>;
+}
+
+/** node:sqlite takes no booleans: they are stored as 0/1 like every other engine here does. */
+function bindable(value: unknown): SQLInputValue {
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  return value as SQLInputValue;
+}
+
+/** node:sqlite's DatabaseSync in the shape Kysely's SQLite dialect drives (better-sqlite3's). */
+function nodeSqlite(file: string): SqliteDatabase {
+  const database = new DatabaseSync(file);
+  database.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
+  database.exec('PRAGMA foreign_keys = ON;');
+  return {
+    close: () => database.close(),
+    prepare(sql: string): SqliteStatement {
+      const statement = database.prepare(sql);
+      const args = (parameters: ReadonlyArray<unknown>): SQLInputValue[] => parameters.map(bindable);
+      return {
+        reader: statement.columns().length > 0,
+        all: (parameters) => statement.all(...args(parameters)),
+        run: (parameters) => {
+          const { changes, lastInsertRowid } = statement.run(...args(parameters));
+          return { changes, lastInsertRowid };
+        },
+        iterate: (parameters) => statement.iterate(...args(parameters)),
+      };
+    },
+  };
+}
+
+/**
+ * Where the database lives: `DATABASE_URL` (or one-api's `SQL_DSN`), the config's `database`, else
+ * `<data dir>/switchyard.db`. one-api's MySQL DSN form (`user:pw@tcp(host:3306)/db`) is accepted too.
+ */
+export function databaseUrl(configured: string | undefined, dataDir: string): string {
+  return configured ?? `sqlite:${resolve(dataDir, 'switchyard.db')}`;
+}
+
+/** one-api's Go MySQL DSN (`user:pass@tcp(host:port)/db?params`) as a mysql:// URL. */
+function goMysqlDsn(dsn: string): string | undefined {
+  const match = /^([^:@/]*)(?::([^@]*))?@tcp\(([^)]+)\)\/([^?]*)(?:\?.*)?$/.exec(dsn);
+  if (!match) return undefined;
+  const [, user, password, host, database] = match;
+  const auth =
+    password === undefined ? encodeURIComponent(user!) : `${encodeURIComponent(user!)}:${encodeURIComponent(password)}`;
+  return `mysql://${auth}@${host}/${database}`;
+}
+
+export function engineOf(url: string): Engine {
+  if (/^postgres(ql)?:\/\//i.test(url)) return 'postgres';
+  if (/^(mysql|mariadb):\/\//i.test(url) || goMysqlDsn(url)) return 'mysql';
+  if (/^sqlite:/i.test(url) || !url.includes('://')) return 'sqlite';
+  throw new Error(
+    `database: unsupported URL scheme in '${url.split('://')[0]}://…' (use sqlite:, postgres:// or mysql://)`,
+  );
+}
+
+/** The SQLite file a `sqlite:` URL (or a bare path) names; `:memory:` stays in memory. */
+function sqliteFile(url: string): string {
+  const path = url.replace(/^sqlite:(\/\/)?/i, '');
+  if (path === ':memory:' || path === '') return ':memory:';
+  mkdirSync(dirname(resolve(path)), { recursive: true });
+  return path;
+}
+
+// PostgreSQL sends BIGINT (int8) and COUNT/SUM results as strings; every amount here fits a double exactly.
+pg.types.setTypeParser(20, (v) => Number(v));
+pg.types.setTypeParser(1700, (v) => Number(v));
+
+export function openStore(url: string): Store {
+  const engine = engineOf(url);
+  let db: Kysely<Database>;
+  if (engine === 'sqlite') {
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: nodeSqlite(sqliteFile(url)) }) });
+  } else if (engine === 'postgres') {
+    const pool = new pg.Pool({ connectionString: url, max: 10 });
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  } else {
+    const pool = createPool({
+      uri: (goMysqlDsn(url) ?? url).replace(/^mariadb:/i, 'mysql:'),
+      connectionLimit: 10,
+      supportBigNumbers: true,
+      decimalNumbers: true,
+      // DECIMAL/BIGINT sums come back as numbers; amounts stay below 2^53.
+      bigNumberStrings: false,
+      timezone: 'Z',
+    });
+    db = new Kysely<Database>({ dialect: new MysqlDialect({ pool }) });
+  }
+  return { db, engine, close: () => db.destroy() };
+}
+
+type TableWithId = { [T in keyof Database]: Database[T] extends { id: unknown } ? T : never }[keyof Database];
+
+/** Inserts one row and returns its new id: PostgreSQL needs `RETURNING`, MySQL and SQLite report the insert id. */
+export async function insertWithId<T extends TableWithId>(
+  store: Store,
+  table: T,
+  values: Insertable<Database[T]>,
+): Promise<number> {
+  // Kysely cannot type a query over a table chosen at run time; the values' type is checked by the signature above.
+  const query = store.db.insertInto(table).values(values as never);
+  if (store.engine === 'postgres') {
+    const row = await query.returning('id' as never).executeTakeFirstOrThrow();
+    return Number((row as { id: unknown }).id);
+  }
+  const result = await query.executeTakeFirstOrThrow();
+  return Number(result.insertId);
+}

@@ -1,0 +1,27 @@
+/** Applies the schema's migrations in order (serve does at start; `switchyard migrate` on its own). */
+import { type Kysely, type Migration, type MigrationResultSet, Migrator } from 'kysely';
+import type { Engine, Store } from './db.ts';
+import * as initial from './migrations/001-initial.ts';
+
+interface EngineMigration {
+  up(db: Kysely<unknown>, engine: Engine): Promise<void>;
+}
+
+const MIGRATIONS: Record<string, EngineMigration> = { '001-initial': initial };
+
+export async function migrate(store: Store): Promise<string[]> {
+  const migrations: Record<string, Migration> = {};
+  for (const [name, m] of Object.entries(MIGRATIONS)) migrations[name] = { up: (db) => m.up(db, store.engine) };
+  const migrator = new Migrator({
+    db: store.db,
+    provider: { getMigrations: async () => migrations },
+    migrationTableName: 'switchyard_migrations',
+    migrationLockTableName: 'switchyard_migrations_lock',
+  });
+  const { error, results }: MigrationResultSet = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`database migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
