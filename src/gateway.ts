@@ -1,4 +1,6 @@
 /** The gateway's runtime: config, database, router, upstream pools, client keys and logger, built once at start-up. */
+
+import { Meter } from './billing/meter.ts';
 import type { Config } from './config/schema.ts';
 import type { Logger } from './log.ts';
 import { buildRoutingTable } from './router/deployments.ts';
@@ -10,6 +12,7 @@ import { MemoryResponseStore, type ResponseStore } from './state/response-store.
 import { databaseUrl, openStore, type Store } from './store/db.ts';
 import { migrate } from './store/migrate.ts';
 import { loadSecret, type Secret } from './store/secret.ts';
+import { UsageWriter } from './store/usage-writer.ts';
 import { ensureRoot } from './store/users.ts';
 
 export interface Gateway {
@@ -25,6 +28,10 @@ export interface Gateway {
   store: Store;
   /** Seals channel keys at rest and signs admin sessions. */
   secret: Secret;
+  /** Usage logs and balance changes, written in batches off the request path. */
+  usage: UsageWriter;
+  /** Quota checks before a request and billing after it. */
+  meter: Meter;
   /** Set when shutdown began: /readyz answers 503 so load balancers stop sending. */
   closing: boolean;
 }
@@ -40,7 +47,7 @@ export interface GatewayEnvironment {
  * directory), applies migrations, creates the root user on first start, and builds the gateway.
  */
 export async function openGateway(config: Config, log: Logger, { env, dataDir }: GatewayEnvironment): Promise<Gateway> {
-  const store = openStore(databaseUrl(env.DATABASE_URL ?? env.SQL_DSN ?? config.database, dataDir));
+  const store = openStore(databaseUrl(env.DATABASE_URL || env.SQL_DSN || config.database, dataDir));
   try {
     const applied = await migrate(store);
     if (applied.length) log.info({ migrations: applied, engine: store.engine }, 'database migrated');
@@ -56,7 +63,9 @@ export async function openGateway(config: Config, log: Logger, { env, dataDir }:
       'SWITCHYARD_SECRET is not set: channel keys are sealed with a secret kept in the data directory; every instance sharing this database needs the same SWITCHYARD_SECRET',
     );
   }
-  return createGateway(config, log, store, secret);
+  const gw = createGateway(config, log, store, secret);
+  await gw.keys.start();
+  return gw;
 }
 
 export function createGateway(config: Config, log: Logger, store: Store, secret: Secret): Gateway {
@@ -78,11 +87,20 @@ export function createGateway(config: Config, log: Logger, store: Store, secret:
         );
     },
   });
+  const usage = new UsageWriter(store, log);
+  const configPrices = new Map(
+    Object.entries(config.prices).map(([model, p]) => [
+      model,
+      { input: p.input, output: p.output, cachedInput: p.cached_input },
+    ]),
+  );
   return {
     config,
     log,
     router,
-    keys: new ClientKeys(config.auth.keys),
+    keys: new ClientKeys(config.auth.keys, store, usage),
+    usage,
+    meter: new Meter(store, usage, { of: (model) => configPrices.get(model) }),
     keyHealth,
     upstreams,
     responses: new MemoryResponseStore(),

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { request } from 'undici';
 import { afterEach, describe, expect, test } from 'vitest';
 import { startMockUpstream } from './mock-upstream.ts';
@@ -58,6 +58,8 @@ describe('switchyard serve', () => {
   async function serve(config: string): Promise<{ child: ChildProcess; url: string; log: () => string }> {
     const proc = spawn(process.execPath, [BIN, '--config', config, '--port', '0', '--host', '127.0.0.1'], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own data directory: the SQLite file and secret of each run stay out of the checkout.
+      env: { ...process.env, SWITCHYARD_DATA_DIR: dirname(config), DATABASE_URL: '', SQL_DSN: '' },
     });
     let out = '';
     proc.stdout!.on('data', (d: Buffer) => {

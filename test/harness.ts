@@ -46,6 +46,7 @@ export async function startGateway(input: ConfigInput, options: GatewayOptions =
     close: async () => {
       await app.close();
       await gw.upstreams.close();
+      await gw.usage.close();
       await gw.store.close();
     },
   };

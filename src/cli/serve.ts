@@ -6,6 +6,8 @@ import { buildApp } from '../server/app.ts';
 
 /** How long in-flight streams may run on after a shutdown signal before the process exits anyway. */
 const SHUTDOWN_GRACE_MS = 30_000;
+/** How long queued usage logs may take to write when the process must end now. */
+const USAGE_FLUSH_LIMIT_MS = 5_000;
 
 export async function serve(loaded: LoadedConfig): Promise<void> {
   const { config } = loaded;
@@ -27,6 +29,20 @@ export async function serve(loaded: LoadedConfig): Promise<void> {
   log.info({ address, config: loaded.file, format: loaded.format, models }, `switchyard listening on ${address}`);
   log.flush();
 
+  /** Writes the usage logs still queued (for at most a few seconds), then exits. */
+  const exitAfterUsage = (code: number): void => {
+    const hard = setTimeout(() => process.exit(code), USAGE_FLUSH_LIMIT_MS);
+    hard.unref();
+    gw.usage.close().finally(() => {
+      log.flush();
+      process.exit(code);
+    });
+  };
+  process.once('uncaughtException', (err) => {
+    log.fatal({ err }, 'unexpected error: writing queued usage logs, then exiting');
+    exitAfterUsage(1);
+  });
+
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
@@ -35,13 +51,14 @@ export async function serve(loaded: LoadedConfig): Promise<void> {
     log.info({ signal }, 'shutting down: no new connections, letting requests in flight finish');
     const force = setTimeout(() => {
       log.warn('shutdown grace period over: closing remaining connections');
-      log.flush();
-      process.exit(1);
+      exitAfterUsage(1);
     }, SHUTDOWN_GRACE_MS);
     force.unref();
     app
       .close()
       .then(() => gw.upstreams.close())
+      // Every usage log a client was answered for is written before the process ends.
+      .then(() => gw.usage.close())
       .then(() => gw.store.close())
       .finally(() => {
         log.info('stopped');

@@ -76,6 +76,13 @@ export class RateLimited extends GatewayError {
   }
 }
 
+/** The token's or its user's balance cannot pay for the request (OpenAI answers 429 `insufficient_quota`). */
+export class QuotaExceeded extends GatewayError {
+  constructor(message: string) {
+    super('quota_exceeded', 429, message, { code: 'insufficient_quota' });
+  }
+}
+
 /** A failure talking to an upstream provider. `retryable` says whether another deployment may be tried. */
 export class UpstreamError extends GatewayError {
   readonly upstreamStatus: number | null;

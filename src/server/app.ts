@@ -122,8 +122,18 @@ export function buildApp(gw: Gateway): FastifyInstance {
   app.register(async (relay) => {
     relay.addHook('onRequest', (request, _reply, done) => {
       try {
-        request.client = gw.keys.authenticate(presentedKey(request.headers, request.query));
-        done();
+        const client = gw.keys.authenticate(presentedKey(request.headers, request.query), request.ip);
+        if (!(client instanceof Promise)) {
+          request.client = client;
+          return done();
+        }
+        client.then(
+          (c) => {
+            request.client = c;
+            done();
+          },
+          (err: Error) => done(err),
+        );
       } catch (err) {
         done(err as Error);
       }

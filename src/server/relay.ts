@@ -3,6 +3,8 @@
  * converters otherwise), and write the answer or stream back, capturing usage on the way.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CUT_STREAM_KEEP_BYTES, streamedText } from '../billing/cut-stream.ts';
+import type { Hold } from '../billing/meter.ts';
 import { Cancellation } from '../core/cancellation.ts';
 import { GatewayError, InvalidRequest, UpstreamError } from '../core/errors.ts';
 import type { ChatRequest, ChatResponse, StreamEvent, Usage } from '../core/types.ts';
@@ -61,7 +63,7 @@ type UpstreamAnswer<Res> =
   | { kind: 'decoded'; res: Res }
   | { kind: 'stream'; passThrough: PassThrough | undefined; body: UpstreamBody };
 
-/** What one relayed request did, for the access log and (later) the usage log. */
+/** What one relayed request did, for the access log and the usage log. */
 interface Outcome {
   status: number;
   usage?: Usage | undefined;
@@ -108,16 +110,22 @@ async function* tapUsage(
   req: RelayRequest,
 ): AsyncIterable<StreamEvent> {
   let streamed = '';
-  for await (const event of events) {
-    if (event.type === 'usage') outcome.usage = event.usage;
-    else if (!outcome.usage && (event.type === 'text' || event.type === 'reasoning')) streamed += event.text;
-    else if (!outcome.usage && event.type === 'tool_call_delta') streamed += event.arguments;
-    yield event;
+  let counted = false;
+  try {
+    for await (const event of events) {
+      if (event.type === 'usage') outcome.usage = event.usage;
+      else if (!outcome.usage && (event.type === 'text' || event.type === 'reasoning')) streamed += event.text;
+      else if (!outcome.usage && event.type === 'tool_call_delta') streamed += event.arguments;
+      yield event;
+    }
+  } finally {
+    // Also when the stream was cut (client gone, upstream failed): what was generated is billed.
+    if (!outcome.usage && 'messages' in req) {
+      outcome.usage = countedUsage(req as ChatRequest, streamed);
+      counted = true;
+    }
   }
-  if (!outcome.usage && 'messages' in req) {
-    outcome.usage = countedUsage(req as ChatRequest, streamed);
-    yield { type: 'usage', usage: outcome.usage };
-  }
+  if (counted) yield { type: 'usage', usage: outcome.usage! };
 }
 
 /** A decoded answer's usage, counted with the tokenizer when upstream reported none. */
@@ -221,6 +229,8 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
     const started = performance.now();
     admitRequest(client, Date.now());
     const model = gw.router.resolve(req.model, spec.endpoint);
+    const held = gw.meter.hold(client.account, req.model, () => estimateTokensOf(req), maxTokensOf(req));
+    const hold = held instanceof Promise ? await held : held;
 
     const cancel = new Cancellation();
     const onClose = (): void => {
@@ -259,7 +269,7 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
         const d = lease.deployment;
         const body = answer.body;
         if (answer.passThrough)
-          await pipePassthrough(body, sse, answer.passThrough.scanner(), outcome, spec.streamError);
+          await pipePassthrough(body, sse, answer.passThrough.scanner(), outcome, spec.streamError, req);
         else {
           const events = tapUsage(spec.codec(d.provider.descriptor)!.decodeStream!(body, d.target), outcome, req);
           for await (const text of spec.encodeStream!(events, ctx)) {
@@ -276,7 +286,15 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
     } finally {
       reply.raw.off('close', onClose);
       lease?.release();
-      settle(gw, request.id, client, req.model, lease, outcome, started, cancel.aborted);
+      const status = cancel.aborted && outcome.status === 200 ? 499 : outcome.status;
+      settle(
+        gw,
+        { requestId: request.id, ip: request.ip, client, model: req.model, stream: req.stream === true },
+        hold,
+        lease,
+        { ...outcome, status },
+        started,
+      );
     }
   };
 }
@@ -288,11 +306,20 @@ async function pipePassthrough(
   scanner: StreamScanner,
   outcome: Outcome,
   streamError: (err: unknown) => string,
+  req: RelayRequest,
 ): Promise<void> {
   const resume = (): void => body.resume();
+  // What went to the client, kept (by reference) to count tokens if the stream is cut before upstream's usage.
+  const forwarded: Buffer[] = [];
+  let kept = 0;
+  let dropped = 0;
   try {
     // Pushed, not pulled: each chunk goes to the socket in the same tick it arrived; a full socket pauses upstream.
     await body.forward((chunk) => {
+      if (kept < CUT_STREAM_KEEP_BYTES) {
+        forwarded.push(chunk);
+        kept += chunk.length;
+      } else dropped += chunk.length;
       const out = scanner.push(chunk);
       if (!out || sse.writeNow(out)) return true;
       sse.onDrain(resume);
@@ -308,31 +335,64 @@ async function pipePassthrough(
     outcome.error = err instanceof Error ? err.message : String(err);
   } finally {
     outcome.usage = scanner.usage;
+    if (!outcome.usage && 'messages' in req) {
+      const usage = countedUsage(req as ChatRequest, streamedText(forwarded));
+      usage.completionTokens += Math.ceil(dropped / 4);
+      usage.totalTokens = usage.promptTokens + usage.completionTokens;
+      outcome.usage = usage;
+    }
   }
 }
 
-/** After the answer: count tokens against the client's tpm and write the access log line. */
+/** The request as the usage log names it. */
+interface Served {
+  requestId: string;
+  ip: string;
+  client: Client;
+  model: string;
+  stream: boolean;
+}
+
+/** After the answer: count tokens against the client's tpm, bill the usage, and write the access log line. */
 function settle(
   gw: Gateway,
-  requestId: string,
-  client: Client,
-  model: string,
+  served: Served,
+  hold: Hold,
   lease: Lease | undefined,
   outcome: Outcome,
   started: number,
-  clientGone: boolean,
 ): void {
+  const { client } = served;
   const tokens = outcome.usage?.totalTokens ?? 0;
   if (client.tpm && tokens) client.tpm.add(Date.now(), tokens);
+  const ms = Math.round(performance.now() - started);
+  const ttfbMs = outcome.ttfbMs === undefined ? undefined : Math.round(outcome.ttfbMs);
+  const deployment = lease?.deployment;
+  gw.meter.settle(hold, outcome.usage, {
+    request_id: served.requestId,
+    created_at: Date.now(),
+    channel: deployment?.provider.config.name ?? null,
+    model: served.model,
+    upstream_model: deployment?.target.upstreamModel ?? null,
+    prompt_tokens: outcome.usage?.promptTokens ?? 0,
+    completion_tokens: outcome.usage?.completionTokens ?? 0,
+    cached_tokens: outcome.usage?.cachedTokens ?? 0,
+    latency_ms: ms,
+    ttft_ms: ttfbMs ?? null,
+    stream: served.stream ? 1 : 0,
+    status: outcome.status,
+    error: outcome.error ?? null,
+    ip: served.ip,
+  });
   logAccess(gw.log, {
-    req: requestId,
+    req: served.requestId,
     client: client.name,
-    model,
-    status: clientGone && outcome.status === 200 ? 499 : outcome.status,
-    ms: Math.round(performance.now() - started),
-    deployment: lease?.deployment.id,
+    model: served.model,
+    status: outcome.status,
+    ms,
+    deployment: deployment?.id,
     attempts: lease?.attempts,
-    ttfbMs: outcome.ttfbMs === undefined ? undefined : Math.round(outcome.ttfbMs),
+    ttfbMs,
     promptTokens: outcome.usage?.promptTokens,
     completionTokens: outcome.usage?.completionTokens,
     error: outcome.error,
@@ -364,4 +424,8 @@ const REASONING_FORMATS: readonly ReasoningFormat[] = ['reasoning_content', 'rea
 
 function estimateTokensOf(req: RelayRequest): number {
   return 'messages' in req ? estimatePromptTokens(req as ChatRequest) : 0;
+}
+
+function maxTokensOf(req: RelayRequest): number | undefined {
+  return 'maxTokens' in req ? (req as ChatRequest).maxTokens : undefined;
 }

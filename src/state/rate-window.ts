@@ -7,7 +7,7 @@ export interface WindowVerdict {
 }
 
 export class SlidingWindow {
-  private readonly limit: number;
+  readonly limit: number;
   private readonly windowMs: number;
   private windowStart = 0;
   private current = 0;

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { type AdminRoute, route } from './api.ts';
+import { COST_ROUTES } from './cost-routes.ts';
 
 const VERSION = (
   JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -17,4 +18,4 @@ const status = route({
   handler: async () => ({ name: 'switchyard' as const, version: VERSION, time: Date.now() }),
 });
 
-export const ADMIN_ROUTES: readonly AdminRoute[] = [status];
+export const ADMIN_ROUTES: readonly AdminRoute[] = [status, ...COST_ROUTES];
