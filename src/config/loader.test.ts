@@ -101,7 +101,7 @@ describe('native files', () => {
 
   test('an empty YAML file is all defaults', () => {
     const { config } = parseConfig('', 'switchyard.yaml', {});
-    expect(config.server).toEqual({ port: 3000, host: '0.0.0.0', body_limit: 20 * 1024 * 1024 });
+    expect(config.server).toEqual({ port: 3000, host: '0.0.0.0', body_limit: 20 * 1024 * 1024, trust_proxy: false });
     expect(config.providers).toEqual([]);
   });
 

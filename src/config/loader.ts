@@ -185,7 +185,7 @@ function applyEnvOverrides(
 ): { input: Record<string, unknown>; problems: ConfigProblem[] } {
   const result: Record<string, unknown> = { ...input };
   const problems: ConfigProblem[] = [];
-  const set = (section: 'server' | 'routing', key: string, value: unknown) => {
+  const set = (section: 'server' | 'routing' | 'rate_limits', key: string, value: unknown) => {
     const current = input[section];
     // A malformed section stays as written so the schema reports it.
     if (current === undefined || isRecord(current))
@@ -217,6 +217,15 @@ function applyEnvOverrides(
     // one-api's value is whole seconds; a number is seconds to the duration parser too.
     if (/^\d+(\.\d+)?$/.test(suspend)) set('routing', 'cooldown_on_429', Number(suspend));
     else problems.push({ path: 'CHANNEL_SUSPEND_SECONDS_FOR_429', message: `not a number of seconds: "${suspend}"` });
+  }
+  for (const [name, field] of [
+    ['GLOBAL_API_RATE_LIMIT', 'api_per_ip'],
+    ['GLOBAL_RELAY_RATE_LIMIT', 'relay_per_token'],
+  ] as const) {
+    const limit = env[name]?.trim();
+    if (!limit) continue;
+    if (/^\d+$/.test(limit)) set('rate_limits', field, Number(limit));
+    else problems.push({ path: name, message: `not a whole number of requests: "${limit}"` });
   }
   const maxTokens = env['DEFAULT_MAX_TOKEN']?.trim();
   if (maxTokens) {

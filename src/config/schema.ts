@@ -103,9 +103,14 @@ export const configSchema = z
         port: z.number().int().min(0).max(65535).default(3000),
         host: z.string().default('0.0.0.0'),
         body_limit: byteSize.default(20 * 1024 * 1024),
+        /**
+         * Behind a reverse proxy: trust its X-Forwarded-For for the client address (IP allow-lists, per-IP limits).
+         * `true` (any), or the proxies' addresses and CIDRs, comma-separated.
+         */
+        trust_proxy: z.union([z.boolean(), z.string().min(1)]).default(false),
       })
       .strict()
-      .default({ port: 3000, host: '0.0.0.0', body_limit: 20 * 1024 * 1024 }),
+      .default({ port: 3000, host: '0.0.0.0', body_limit: 20 * 1024 * 1024, trust_proxy: false }),
     auth: z
       .object({ keys: z.array(clientKeySchema).default([]) })
       .strict()
@@ -132,6 +137,19 @@ export const configSchema = z
       })
       .strict()
       .default({ strategy: 'random', retries: 2, cooldown_on_429: 60_000, timeout: 300_000, queue_timeout: 30_000 }),
+    /** Per-caller request limits over a sliding window (one-api's GLOBAL_*_RATE_LIMIT); 0 turns one off. */
+    rate_limits: z
+      .object({
+        window: duration.default(180_000),
+        /** Admin API requests per client IP (GLOBAL_API_RATE_LIMIT). */
+        api_per_ip: z.number().int().min(0).default(480),
+        /** Relay requests per client IP. */
+        relay_per_ip: z.number().int().min(0).default(0),
+        /** Relay requests per API token (GLOBAL_RELAY_RATE_LIMIT). */
+        relay_per_token: z.number().int().min(0).default(0),
+      })
+      .strict()
+      .default({ window: 180_000, api_per_ip: 480, relay_per_ip: 0, relay_per_token: 0 }),
     providers: z.array(providerSchema).default([]),
     models: z
       .object({

@@ -3,10 +3,12 @@
 import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { asGatewayError, GatewayError, InvalidRequest, ModelNotFound } from '../core/errors.ts';
+import type { Config } from '../config/schema.ts';
+import { asGatewayError, GatewayError, InvalidRequest, ModelNotFound, RateLimited } from '../core/errors.ts';
 import { openaiChat } from '../formats/openai-chat/index.ts';
 import type { ChatFormat } from '../formats/types.ts';
 import type { Gateway } from '../gateway.ts';
+import { type KeyedLimiter, KeyedWindows } from '../state/keyed-limits.ts';
 import { registerAdminApi } from './admin/api.ts';
 import { ADMIN_ROUTES } from './admin/routes.ts';
 import { registerAnthropicRoutes } from './anthropic-routes.ts';
@@ -69,7 +71,9 @@ export function buildApp(gw: Gateway): FastifyInstance {
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     keepAliveTimeout: 65_000,
+    trustProxy: gw.config.server.trust_proxy,
   });
+  const limits = callerLimits(gw.config.rate_limits);
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(['application/json'], { parseAs: 'buffer' }, (_req, body: Buffer, done) => {
@@ -117,9 +121,21 @@ export function buildApp(gw: Gateway): FastifyInstance {
     return { status: 'ready' };
   });
 
-  app.register(async (admin) => registerAdminApi(admin, gw, ADMIN_ROUTES));
+  app.register(async (admin) => {
+    if (limits.apiPerIp)
+      admin.addHook(
+        'onRequest',
+        limitBy(limits.apiPerIp, (request) => request.ip, 'from this address'),
+      );
+    registerAdminApi(admin, gw, ADMIN_ROUTES);
+  });
 
   app.register(async (relay) => {
+    if (limits.relayPerIp)
+      relay.addHook(
+        'onRequest',
+        limitBy(limits.relayPerIp, (request) => request.ip, 'from this address'),
+      );
     relay.addHook('onRequest', (request, _reply, done) => {
       try {
         const client = gw.keys.authenticate(presentedKey(request.headers, request.query), request.ip);
@@ -138,6 +154,16 @@ export function buildApp(gw: Gateway): FastifyInstance {
         done(err as Error);
       }
     });
+    if (limits.relayPerToken) {
+      relay.addHook(
+        'onRequest',
+        limitBy(
+          limits.relayPerToken,
+          (request) => String(request.client.account?.tokenId ?? 'anonymous'),
+          'with this API key',
+        ),
+      );
+    }
     const chat = chatRelay(gw, openaiChat);
     for (const url of ['/v1/chat/completions', '/chat/completions', '/v1']) relay.post(url, chat);
     const completions = relayHandler(gw, completionSpec);
@@ -166,6 +192,31 @@ export function buildApp(gw: Gateway): FastifyInstance {
   });
 
   return app;
+}
+
+/** The per-caller limits the config turns on (0 is off). */
+function callerLimits(
+  config: Config['rate_limits'],
+): Record<'apiPerIp' | 'relayPerIp' | 'relayPerToken', KeyedLimiter | undefined> {
+  const windows = (limit: number) => (limit > 0 ? new KeyedWindows(limit, config.window) : undefined);
+  return {
+    apiPerIp: windows(config.api_per_ip),
+    relayPerIp: windows(config.relay_per_ip),
+    relayPerToken: windows(config.relay_per_token),
+  };
+}
+
+/** An onRequest hook refusing callers over their limit with 429 and Retry-After. */
+function limitBy(
+  limiter: KeyedLimiter,
+  keyOf: (request: FastifyRequest) => string,
+  who: string,
+): (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => void {
+  return (request, _reply, done) => {
+    const verdict = limiter.take(keyOf(request), Date.now());
+    if (verdict.allowed) return done();
+    done(new RateLimited(`Too many requests ${who}: try again later.`, Math.ceil(verdict.retryAfterMs / 1000)));
+  };
 }
 
 const STARTED = Math.floor(Date.now() / 1000);
