@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { request } from 'undici';
 import { afterEach, describe, expect, test } from 'vitest';
+import { openStore } from '../src/store/db.ts';
 import { startMockUpstream } from './mock-upstream.ts';
 
 const BIN = new URL('../bin/switchyard.js', import.meta.url).pathname;
@@ -118,6 +119,36 @@ describe('switchyard serve', () => {
     ]);
     expect(served.log()).not.toContain('sk-soa');
     expect(served.log()).not.toContain('"up"');
+    await mock.close();
+  });
+
+  test('SIGTERM right after the answers: every usage log is in the database when the process ends', async () => {
+    const mock = await startMockUpstream();
+    const config = file(
+      'usage.yaml',
+      `auth: { keys: [sk-usage] }\nproviders:\n  - { name: m, type: openai, base_url: "${mock.url}/v1", keys: [k], models: [gpt-4o-mini] }\n`,
+    );
+    const served = await serve(config);
+    child = served.child;
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, async (_, i) => {
+        const res = await request(`${served.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: 'Bearer sk-usage', 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: `n${i}` }] }),
+        });
+        await res.body.dump();
+        return res.headers['x-request-id'] as string;
+      }),
+    );
+    served.child.kill('SIGTERM');
+    const [code] = await once(served.child, 'exit');
+    expect(code).toBe(0);
+    const store = openStore(`sqlite:${join(dirname(config), 'switchyard.db')}`);
+    const logged = await store.db.selectFrom('usage_logs').select('request_id').execute();
+    await store.close();
+    const ids = new Set(logged.map((r) => r.request_id));
+    expect(answers.filter((id) => !ids.has(id))).toEqual([]);
     await mock.close();
   });
 
