@@ -29,6 +29,8 @@ const RESULTS_FILE = join(RESULTS_DIR, 'latest.json');
 /** Kept after the run (results/ is gitignored) so the gateway can be started by hand with the same config. */
 const GATEWAY_CONFIG = join(RESULTS_DIR, 'switchyard.bench.yaml');
 const LOCK_FILE = join(RESULTS_DIR, 'bench.pid');
+/** The gateway's data directory (its SQLite database of tokens and usage logs): fresh for each run. */
+const GATEWAY_DATA = join(RESULTS_DIR, 'data');
 
 const only = process.env['BENCH_TARGETS']?.split(',');
 
@@ -124,6 +126,8 @@ async function answers(child: Child, url: string, timeoutMs: number): Promise<st
 async function startGateway(upstream: Upstream): Promise<Target | string> {
   if (!existsSync(GATEWAY_BIN)) return `${GATEWAY_BIN} does not exist yet`;
   await writeFile(GATEWAY_CONFIG, gatewayConfig(upstream));
+  rmSync(GATEWAY_DATA, { recursive: true, force: true });
+  process.env['SWITCHYARD_DATA_DIR'] = GATEWAY_DATA;
   const port = await freePort();
   const gateway = start('switchyard', PROXY_CORE, [
     GATEWAY_BIN,

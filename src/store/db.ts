@@ -1,7 +1,7 @@
 /** Opens the gateway's database (SQLite by default, PostgreSQL or MySQL/MariaDB by URL) behind one Kysely instance. */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import {
   type Insertable,
   Kysely,
@@ -29,15 +29,28 @@ function bindable(value: unknown): SQLInputValue {
   return value as SQLInputValue;
 }
 
+/** Prepared statements kept per SQL text: Kysely prepares every query it runs, and most repeat. */
+const STATEMENT_CACHE_SIZE = 256;
+
 /** node:sqlite's DatabaseSync in the shape Kysely's SQLite dialect drives (better-sqlite3's). */
 function nodeSqlite(file: string): SqliteDatabase {
   const database = new DatabaseSync(file);
   database.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
   database.exec('PRAGMA foreign_keys = ON;');
+  const statements = new Map<string, StatementSync>();
+  const prepared = (sql: string): StatementSync => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value!);
+      statement = database.prepare(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
   return {
     close: () => database.close(),
     prepare(sql: string): SqliteStatement {
-      const statement = database.prepare(sql);
+      const statement = prepared(sql);
       const args = (parameters: ReadonlyArray<unknown>): SQLInputValue[] => parameters.map(bindable);
       return {
         reader: statement.columns().length > 0,

@@ -1,5 +1,5 @@
 /** API tokens: `sk-` keys made here, shown once, and kept only as a SHA-256 hash with a short hint. */
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import type { Store } from './db.ts';
 import type { TokenRow } from './schema.ts';
 
@@ -18,7 +18,8 @@ export function newTokenKey(): string {
 }
 
 export function tokenHash(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
+  // One-shot hashing: every relay request hashes its key, and this is several times cheaper than createHash.
+  return hash('sha256', key, 'hex');
 }
 
 /** How people recognise a key without seeing it: `sk-abcd…wxyz`. */
