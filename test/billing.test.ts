@@ -154,6 +154,13 @@ describe.each(ENGINES)('billing on %s', (engine) => {
     expect(anthropic.statusCode).toBe(429);
     expect(await anthropic.body.json()).toMatchObject({ type: 'error', error: { type: expect.any(String) } });
     expect(mock.requests).toHaveLength(0);
+    await gateway.gw.usage.flush();
+    const log = await gateway.gw.store.db
+      .selectFrom('usage_logs')
+      .selectAll()
+      .where('request_id', '=', res.headers['x-request-id'] as string)
+      .executeTakeFirstOrThrow();
+    expect(log).toMatchObject({ status: 429, quota: 0, channel: null, error: expect.stringMatching(/quota/) });
   });
 
   test("a user's empty balance refuses the request even when the token is unlimited", async () => {

@@ -225,22 +225,28 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
     // Most formats decode synchronously: no await (and no extra microtasks) unless one loads server-side state.
     const decoded = spec.decode({ headers: request.headers, ...inputOf(request), owner: client.name }, switches);
     const req = decoded instanceof Promise ? await decoded : decoded;
-    checkModelAccess(client, req.model);
     const started = performance.now();
-    admitRequest(client, Date.now());
-    const model = gw.router.resolve(req.model, spec.endpoint);
-    const held = gw.meter.hold(client.account, req.model, () => estimateTokensOf(req), maxTokensOf(req));
-    const hold = held instanceof Promise ? await held : held;
-
+    const served: Served = {
+      requestId: request.id,
+      ip: request.ip,
+      client,
+      model: req.model,
+      stream: req.stream === true,
+    };
     const cancel = new Cancellation();
     const onClose = (): void => {
       if (!reply.raw.writableFinished) cancel.abort();
     };
-    reply.raw.once('close', onClose);
-
     const outcome: Outcome = { status: 200 };
+    let hold: Hold = { account: client.account, estimate: 0, tokenReserved: 0, userReserved: 0 };
     let lease: Lease | undefined;
     try {
+      checkModelAccess(client, req.model);
+      admitRequest(client, Date.now());
+      const model = gw.router.resolve(req.model, spec.endpoint);
+      const held = gw.meter.hold(client.account, req.model, () => estimateTokensOf(req), maxTokensOf(req));
+      hold = held instanceof Promise ? await held : held;
+      reply.raw.once('close', onClose);
       const routed = await gw.router.run(model, spec.endpoint, (d) => attempt(req, d, cancel, switches), cancel);
       lease = routed.lease;
       const answer = routed.value;
@@ -287,14 +293,8 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
       reply.raw.off('close', onClose);
       lease?.release();
       const status = cancel.aborted && outcome.status === 200 ? 499 : outcome.status;
-      settle(
-        gw,
-        { requestId: request.id, ip: request.ip, client, model: req.model, stream: req.stream === true },
-        hold,
-        lease,
-        { ...outcome, status },
-        started,
-      );
+      // Refused requests (model not allowed, limits, quota) are logged too, at no cost.
+      settle(gw, served, hold, lease, { ...outcome, status }, started);
     }
   };
 }
