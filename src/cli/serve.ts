@@ -16,12 +16,11 @@ export async function serve(loaded: LoadedConfig): Promise<void> {
   const gw = await openGateway(config, log, { env: process.env, dataDir: process.env.SWITCHYARD_DATA_DIR ?? './data' });
   const app = buildApp(gw);
 
-  if (gw.keys.open) log.warn('no client keys configured (auth.keys): anyone who can reach this gateway can use it');
-  config.auth.keys.forEach((k, i) => {
-    if (typeof k === 'object' && k.quota_usd !== undefined) {
-      log.warn(`auth.keys[${i}].quota_usd is not enforced by this version (billing comes with the management plane)`);
-    }
-  });
+  if (gw.keys.open) {
+    log.warn(
+      'no client keys (auth.keys) and no API tokens: anyone who can reach this gateway can use it until a token is made',
+    );
+  }
   if (config.models.virtual.length) log.warn('models.virtual: virtual models are not served by this version yet');
 
   const address = await app.listen({ port: config.server.port, host: config.server.host });
