@@ -22,6 +22,13 @@ export class KeyedWindows implements KeyedLimiter {
     this.windowMs = windowMs;
   }
 
+  /** Milliseconds until one more would be allowed for the key (0: now), without counting anything. */
+  peek(key: string, now: number): number {
+    const window = this.windows.get(key) ?? this.previous.get(key);
+    if (!window || window.fits(now)) return 0;
+    return window.msUntilFree(now);
+  }
+
   take(key: string, now: number): WindowVerdict {
     if (now - this.sweptAt >= 2 * this.windowMs) {
       // Two generations: whatever was not used for two windows has nothing left to count.

@@ -2,7 +2,11 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { type AdminRoute, route } from './api.ts';
+import { AUTH_ROUTES } from './auth-routes.ts';
 import { COST_ROUTES } from './cost-routes.ts';
+import { REDEMPTION_ROUTES } from './redemptions-routes.ts';
+import { TOKEN_ROUTES } from './tokens-routes.ts';
+import { USER_ROUTES } from './users-routes.ts';
 
 const VERSION = (
   JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -18,4 +22,11 @@ const status = route({
   handler: async () => ({ name: 'switchyard' as const, version: VERSION, time: Date.now() }),
 });
 
-export const ADMIN_ROUTES: readonly AdminRoute[] = [status, ...COST_ROUTES];
+export const ADMIN_ROUTES: readonly AdminRoute[] = [
+  status,
+  ...COST_ROUTES,
+  ...AUTH_ROUTES,
+  ...USER_ROUTES,
+  ...TOKEN_ROUTES,
+  ...REDEMPTION_ROUTES,
+];
