@@ -1,6 +1,7 @@
 /** The gateway's runtime: config, database, router, upstream pools, client keys and logger, built once at start-up. */
 
 import { Meter } from './billing/meter.ts';
+import { PriceBook } from './billing/prices.ts';
 import type { Config } from './config/schema.ts';
 import type { Logger } from './log.ts';
 import { buildRoutingTable } from './router/deployments.ts';
@@ -30,6 +31,8 @@ export interface Gateway {
   secret: Secret;
   /** Usage logs and balance changes, written in batches off the request path. */
   usage: UsageWriter;
+  /** Model prices: admin-set, config, built-in. */
+  prices: PriceBook;
   /** Quota checks before a request and billing after it. */
   meter: Meter;
   /** Set when shutdown began: /readyz answers 503 so load balancers stop sending. */
@@ -63,12 +66,17 @@ export async function openGateway(config: Config, log: Logger, { env, dataDir }:
       'SWITCHYARD_SECRET is not set: channel keys are sealed with a secret kept in the data directory; every instance sharing this database needs the same SWITCHYARD_SECRET',
     );
   }
-  const gw = createGateway(config, log, store, secret);
+  const prices = await PriceBook.load(store, log, config.prices);
+  const gw = createGateway(config, log, { store, secret, prices });
   await gw.keys.start();
   return gw;
 }
 
-export function createGateway(config: Config, log: Logger, store: Store, secret: Secret): Gateway {
+export function createGateway(
+  config: Config,
+  log: Logger,
+  { store, secret, prices }: { store: Store; secret: Secret; prices: PriceBook },
+): Gateway {
   const upstreams = new Upstreams();
   const keyHealth = new KeyHealth();
   const table = buildRoutingTable(config, upstreams);
@@ -88,19 +96,14 @@ export function createGateway(config: Config, log: Logger, store: Store, secret:
     },
   });
   const usage = new UsageWriter(store, log);
-  const configPrices = new Map(
-    Object.entries(config.prices).map(([model, p]) => [
-      model,
-      { input: p.input, output: p.output, cachedInput: p.cached_input },
-    ]),
-  );
   return {
     config,
     log,
     router,
     keys: new ClientKeys(config.auth.keys, store, usage),
     usage,
-    meter: new Meter(store, usage, { of: (model) => configPrices.get(model) }),
+    prices,
+    meter: new Meter(store, usage, prices),
     keyHealth,
     upstreams,
     responses: new MemoryResponseStore(),

@@ -4,8 +4,10 @@ import { z } from 'zod';
 import { type AdminRoute, route } from './api.ts';
 import { AUTH_ROUTES } from './auth-routes.ts';
 import { COST_ROUTES } from './cost-routes.ts';
+import { PRICE_ROUTES } from './prices-routes.ts';
 import { REDEMPTION_ROUTES } from './redemptions-routes.ts';
 import { TOKEN_ROUTES } from './tokens-routes.ts';
+import { USAGE_ROUTES } from './usage-routes.ts';
 import { USER_ROUTES } from './users-routes.ts';
 
 const VERSION = (
@@ -29,4 +31,6 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
   ...USER_ROUTES,
   ...TOKEN_ROUTES,
   ...REDEMPTION_ROUTES,
+  ...PRICE_ROUTES,
+  ...USAGE_ROUTES,
 ];
