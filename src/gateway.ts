@@ -4,8 +4,8 @@ import { Meter } from './billing/meter.ts';
 import { PriceBook } from './billing/prices.ts';
 import type { Config } from './config/schema.ts';
 import type { Logger } from './log.ts';
-import { buildRoutingTable } from './router/deployments.ts';
-import { Router } from './router/router.ts';
+import type { Router } from './router/router.ts';
+import { Routing } from './router/routing.ts';
 import { Upstreams } from './router/upstream.ts';
 import { ClientKeys } from './server/auth.ts';
 import { KeyHealth } from './state/key-health.ts';
@@ -19,7 +19,9 @@ import { ensureRoot } from './store/users.ts';
 export interface Gateway {
   config: Config;
   log: Logger;
-  router: Router;
+  /** The router of the moment: rebuilt when channels change. */
+  readonly router: Router;
+  routing: Routing;
   keys: ClientKeys;
   keyHealth: KeyHealth;
   upstreams: Upstreams;
@@ -35,6 +37,8 @@ export interface Gateway {
   prices: PriceBook;
   /** Quota checks before a request and billing after it. */
   meter: Meter;
+  /** After the server closed: stops background work, writes queued usage logs, closes pools and the database. */
+  close(): Promise<void>;
   /** Set when shutdown began: /readyz answers 503 so load balancers stop sending. */
   closing: boolean;
 }
@@ -69,6 +73,7 @@ export async function openGateway(config: Config, log: Logger, { env, dataDir }:
   const prices = await PriceBook.load(store, log, config.prices);
   const gw = createGateway(config, log, { store, secret, prices });
   await gw.keys.start();
+  await gw.routing.start();
   return gw;
 }
 
@@ -79,27 +84,15 @@ export function createGateway(
 ): Gateway {
   const upstreams = new Upstreams();
   const keyHealth = new KeyHealth();
-  const table = buildRoutingTable(config, upstreams);
-  const router = new Router(table, {
-    strategy: config.routing.strategy,
-    retries: config.routing.retries,
-    cooldownMs: config.routing.cooldown_on_429,
-    keyHealth,
-    onKeyEvent: (e) => {
-      if (e.kind === 'disabled')
-        log.error({ upstream_key: e.keyId, reason: e.reason }, 'upstream key taken out of rotation');
-      else
-        log.warn(
-          { upstream_key: e.keyId, until: new Date(e.untilMs ?? 0).toISOString(), reason: e.reason },
-          'upstream key cooling down',
-        );
-    },
-  });
+  const routing = new Routing({ config, log, store, secret, upstreams, keyHealth });
   const usage = new UsageWriter(store, log);
   return {
     config,
     log,
-    router,
+    routing,
+    get router() {
+      return routing.router;
+    },
     keys: new ClientKeys(config.auth.keys, store, usage),
     usage,
     prices,
@@ -110,5 +103,11 @@ export function createGateway(
     store,
     secret,
     closing: false,
+    async close() {
+      routing.stop();
+      await upstreams.close();
+      await usage.close();
+      await store.close();
+    },
   };
 }

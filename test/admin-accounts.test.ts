@@ -120,7 +120,7 @@ describe.each(ENGINES)('accounts, sessions and tokens on %s', (engine) => {
   test('a bad allow-list entry is a 400 naming it; config-file keys are listed read-only', async () => {
     const bad = await root.call('POST', '/api/tokens', { name: 'x', allow_ips: ['10.0.0.0/8', '300.1.1.1'] });
     expect(bad.status).toBe(400);
-    expect(bad.body).toMatchObject({ error: { param: 'allow_ips.1' } });
+    expect(bad.body).toMatchObject({ error: { param: 'allow_ips[1]' } });
     const all = await root.call<{ items: { id: number; source: string; name: string }[] }>('GET', '/api/tokens');
     const fromConfig = all.body.items.find((t) => t.source === 'config')!;
     expect(fromConfig.name).toBe('key#1');

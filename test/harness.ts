@@ -45,9 +45,7 @@ export async function startGateway(input: ConfigInput, options: GatewayOptions =
     openai: (apiKey = CLIENT_KEY) => new OpenAI({ baseURL: `${address}/v1`, apiKey, maxRetries: 0, timeout: 10_000 }),
     close: async () => {
       await app.close();
-      await gw.upstreams.close();
-      await gw.usage.close();
-      await gw.store.close();
+      await gw.close();
     },
   };
 }

@@ -55,10 +55,8 @@ export async function serve(loaded: LoadedConfig): Promise<void> {
     force.unref();
     app
       .close()
-      .then(() => gw.upstreams.close())
       // Every usage log a client was answered for is written before the process ends.
-      .then(() => gw.usage.close())
-      .then(() => gw.store.close())
+      .then(() => gw.close())
       .finally(() => {
         log.info('stopped');
         log.flush();

@@ -38,6 +38,14 @@ export interface Deployment {
   weight: number;
   priority: number;
   limits: ResolvedLimits;
+  /** User groups this deployment serves (a channel's `groups`); undefined serves every group. */
+  groups: ReadonlySet<string> | undefined;
+}
+
+/** A channel from the database, as a provider entry with its keys opened, and the user groups it serves. */
+export interface StoredChannel {
+  provider: ProviderConfig;
+  groups: readonly string[];
 }
 
 export interface RoutingTable {
@@ -76,10 +84,19 @@ function servedModels(p: ProviderConfig): { model: string; upstream: string; end
   return [...served.values()];
 }
 
-export function buildRoutingTable(config: Config, upstreams: Upstreams): RoutingTable {
+/** The table of the config's providers and the database's channels, which route together. */
+export function buildRoutingTable(
+  config: Config,
+  upstreams: Upstreams,
+  channels: readonly StoredChannel[] = [],
+): RoutingTable {
   const models = new Map<string, Deployment[]>();
   const providers: ProviderRuntime[] = [];
-  for (const p of config.providers) {
+  const entries = [
+    ...config.providers.map((provider) => ({ provider, groups: undefined })),
+    ...channels.map((c) => ({ provider: c.provider, groups: c.groups.length ? new Set(c.groups) : undefined })),
+  ];
+  for (const { provider: p, groups } of entries) {
     if (!p.enabled) continue;
     const descriptor = providerDescriptor(p.type);
     if (!descriptor) throw new Error(`providers: unknown provider type '${p.type}'`);
@@ -116,6 +133,7 @@ export function buildRoutingTable(config: Config, upstreams: Upstreams): Routing
           weight: p.weight,
           priority: p.priority,
           limits,
+          groups,
         };
         const list = models.get(model);
         if (list) list.push(deployment);

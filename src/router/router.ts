@@ -28,6 +28,8 @@ interface Group {
   slots: Slot[];
   waiters: Waiter[];
   turn: number;
+  /** Some deployment serves only some user groups. */
+  grouped: boolean;
 }
 
 export interface Lease {
@@ -43,6 +45,11 @@ export interface RouterOptions {
   cooldownMs: number;
   keyHealth: KeyHealth;
   onKeyEvent?: (event: { keyId: string; kind: 'cooldown' | 'disabled'; reason: string; untilMs?: number }) => void;
+}
+
+/** Whether the deployment serves callers of this user group (config providers and ungrouped channels serve all). */
+function serves(d: Deployment, userGroup: string | undefined): boolean {
+  return d.groups === undefined || (userGroup !== undefined && d.groups.has(userGroup));
 }
 
 export type Attempt<T> = (deployment: Deployment) => Promise<T>;
@@ -67,7 +74,8 @@ export class Router {
           rpm: deployment.limits.rpm ? new SlidingWindow(deployment.limits.rpm, 60_000) : undefined,
         }),
       );
-      this.groups.set(model, { model, slots, waiters: [], turn: 0 });
+      const grouped = deployments.some((d) => d.groups !== undefined);
+      this.groups.set(model, { model, slots, waiters: [], turn: 0, grouped });
     }
     this.chatModels = [...table.models].filter(([, ds]) => ds.some((d) => d.endpoints.has('chat'))).map(([m]) => m);
   }
@@ -89,8 +97,11 @@ export class Router {
     return this.groups.get(model)?.slots.some((slot) => slot.deployment.provider.descriptor.type === type) === true;
   }
 
-  /** The served model a requested name routes to: itself, its alias target, or any model for `random`. */
-  resolve(requested: string, endpoint: Endpoint): string {
+  /**
+   * The served model a requested name routes to: itself, its alias target, or any model for `random`; not found when
+   * no deployment of it serves the endpoint for the caller's user group.
+   */
+  resolve(requested: string, endpoint: Endpoint, userGroup?: string): string {
     let model = requested;
     if (!this.groups.has(model)) {
       const aliased = this.aliases.get(model);
@@ -100,7 +111,9 @@ export class Router {
       }
     }
     const group = this.groups.get(model);
-    if (!group?.slots.some((s) => s.deployment.endpoints.has(endpoint))) throw new ModelNotFound(requested);
+    if (!group?.slots.some((s) => s.deployment.endpoints.has(endpoint) && serves(s.deployment, userGroup))) {
+      throw new ModelNotFound(requested);
+    }
     return model;
   }
 
@@ -113,10 +126,13 @@ export class Router {
     endpoint: Endpoint,
     attempt: Attempt<T>,
     cancel: Cancellation,
+    userGroup?: string,
   ): Promise<{ value: T; lease: Lease }> {
     const group = this.groups.get(model);
     if (!group) throw new ModelNotFound(model);
     const tried = new Set<Slot>();
+    // Deployments of channels kept for other user groups count as already tried.
+    if (group.grouped) for (const s of group.slots) if (!serves(s.deployment, userGroup)) tried.add(s);
     let lastError: GatewayError | undefined;
     for (let n = 1; n <= this.opts.retries + 1; n++) {
       const slot = await this.acquire(group, endpoint, tried, cancel, lastError);

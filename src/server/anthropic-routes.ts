@@ -8,11 +8,10 @@ import { countPromptTokens } from '../formats/token-count.ts';
 import type { Gateway } from '../gateway.ts';
 import { encodeCountTokens } from '../providers/anthropic/request.ts';
 import { decodeCountTokens } from '../providers/anthropic/response.ts';
-import { send } from '../router/upstream.ts';
 import { checkModelAccess } from './auth.ts';
 import { chatRelay } from './endpoints.ts';
 import { responseHeaders } from './headers.ts';
-import { upstreamFailure } from './relay.ts';
+import { callUpstream, upstreamFailure } from './relay.ts';
 
 /**
  * count_tokens: asked of the upstream when the model routes to an `anthropic` provider (its count is the real one),
@@ -22,7 +21,8 @@ async function countTokens(gw: Gateway, request: FastifyRequest): Promise<{ inpu
   const wire = validateAnthropic(countTokensRequestSchema, request.body);
   const req = chatRequestFromWire({ ...wire, max_tokens: 1 });
   checkModelAccess(request.client, req.model);
-  const model = gw.router.resolve(req.model, 'chat');
+  const userGroup = request.client.account?.group;
+  const model = gw.router.resolve(req.model, 'chat', userGroup);
   // No Anthropic deployment to ask: count here, without taking a slot of any deployment's limits.
   if (!gw.router.servedBy(model, 'anthropic')) return { input_tokens: countPromptTokens(req) };
   const cancel = new Cancellation();
@@ -31,18 +31,12 @@ async function countTokens(gw: Gateway, request: FastifyRequest): Promise<{ inpu
     'chat',
     async (d) => {
       if (d.provider.descriptor.type !== 'anthropic') return countPromptTokens(req);
-      const via = {
-        dispatcher: d.provider.dispatcher,
-        origin: d.provider.origin,
-        timeoutMs: d.limits.timeoutMs,
-        cancel,
-        label: d.provider.config.name,
-      };
-      const res = await send(encodeCountTokens(req, d.target), via);
+      const res = await callUpstream(gw, d, encodeCountTokens(req, d.target), cancel);
       if (res.status >= 400) throw await upstreamFailure(res, d);
       return decodeCountTokens(await res.body.text());
     },
     cancel,
+    userGroup,
   );
   lease.release();
   return { input_tokens: value };

@@ -142,6 +142,44 @@ function usageOf(res: { usage?: Usage }, req: RelayRequest): Usage | undefined {
   return res.usage;
 }
 
+/**
+ * Sends a built call to the deployment's upstream: signed or with a token bought first when the provider needs one
+ * (through the deployment's proxy, on any origin), and once more with a fresh token when that token was refused.
+ */
+export async function callUpstream(
+  gw: Gateway,
+  d: Deployment,
+  call: UpstreamCall,
+  cancel: Cancellation,
+): Promise<UpstreamResponse> {
+  const descriptor = d.provider.descriptor;
+  const via = {
+    dispatcher: d.provider.dispatcher,
+    origin: d.provider.origin,
+    timeoutMs: d.limits.timeoutMs,
+    cancel,
+    label: d.provider.config.name,
+  };
+  const authorize = async (built: UpstreamCall): Promise<UpstreamCall> =>
+    descriptor.authorize
+      ? descriptor.authorize(built, d.target, async (exchange) => {
+          const origin = new URL(exchange.url).origin;
+          const dispatcher = origin === via.origin ? via.dispatcher : gw.upstreams.dispatcher(origin, d.provider.proxy);
+          const answer = await send(exchange, { ...via, origin, dispatcher });
+          return { status: answer.status, body: await answer.body.text() };
+        })
+      : built;
+  let sent = await authorize(call);
+  let res = await send(sent, via);
+  if (res.status === 401 && sent !== call && descriptor.unauthorized?.(sent, d.target)) {
+    // The token was refused, not (yet) the credential: once more with a fresh one.
+    await res.body.text().catch(() => '');
+    sent = await authorize(call);
+    res = await send(sent, via);
+  }
+  return res;
+}
+
 export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usage }>(
   gw: Gateway,
   spec: EndpointSpec<Req, Res>,
@@ -173,27 +211,7 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
     if (req.stream && !passthrough && !codec?.decodeStream) {
       throw new UpstreamError(`Provider '${label}' cannot stream ${spec.endpoint}.`, { retryable: true, status: 400 });
     }
-    const timeoutMs = d.limits.timeoutMs;
-    const via = { dispatcher: d.provider.dispatcher, origin: d.provider.origin, timeoutMs, cancel, label };
-    // A token exchange first (cached by the provider), with the deployment's proxy; it may be on another origin.
-    const authorize = async (built: UpstreamCall): Promise<UpstreamCall> =>
-      descriptor.authorize
-        ? descriptor.authorize(built, d.target, async (exchange) => {
-            const origin = new URL(exchange.url).origin;
-            const dispatcher =
-              origin === via.origin ? via.dispatcher : gw.upstreams.dispatcher(origin, d.provider.proxy);
-            const answer = await send(exchange, { ...via, origin, dispatcher });
-            return { status: answer.status, body: await answer.body.text() };
-          })
-        : built;
-    let sent = await authorize(call);
-    let res = await send(sent, via);
-    if (res.status === 401 && sent !== call && descriptor.unauthorized?.(sent, d.target)) {
-      // The token was refused, not (yet) the credential: once more with a fresh one.
-      await res.body.text().catch(() => '');
-      sent = await authorize(call);
-      res = await send(sent, via);
-    }
+    const res = await callUpstream(gw, d, call, cancel);
     if (res.status >= 400) throw await upstreamFailure(res, d);
     if (req.stream && codec && res.header('content-type')?.includes('application/json')) {
       // Qianfan and Tencent Cloud answer a failed stream request with an HTTP 200 JSON error: decode it (the codec
@@ -243,11 +261,18 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
     try {
       checkModelAccess(client, req.model);
       admitRequest(client, Date.now());
-      const model = gw.router.resolve(req.model, spec.endpoint);
+      const userGroup = client.account?.group;
+      const model = gw.router.resolve(req.model, spec.endpoint, userGroup);
       const held = gw.meter.hold(client.account, req.model, () => estimateTokensOf(req), maxTokensOf(req));
       hold = held instanceof Promise ? await held : held;
       reply.raw.once('close', onClose);
-      const routed = await gw.router.run(model, spec.endpoint, (d) => attempt(req, d, cancel, switches), cancel);
+      const routed = await gw.router.run(
+        model,
+        spec.endpoint,
+        (d) => attempt(req, d, cancel, switches),
+        cancel,
+        userGroup,
+      );
       lease = routed.lease;
       const answer = routed.value;
       const headers = responseHeaders(request.id);

@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type ZodType, z } from 'zod';
+import { formatPath } from '../../config/path.ts';
 import { Forbidden, InvalidRequest, Unauthorized } from '../../core/errors.ts';
 import type { Gateway } from '../../gateway.ts';
 import type { Role } from '../../store/schema.ts';
@@ -62,7 +63,7 @@ function parse<T>(schema: ZodType<T> | undefined, value: unknown, where: string)
   const result = schema.safeParse(value ?? (where === 'body' ? undefined : {}));
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
-  const path = issue.path.join('.');
+  const path = formatPath(issue.path);
   throw new InvalidRequest(`Invalid ${where}${path ? ` field '${path}'` : ''}: ${issue.message}`, {
     ...(path ? { param: path } : {}),
   });

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { type AdminRoute, route } from './api.ts';
 import { AUTH_ROUTES } from './auth-routes.ts';
+import { CHANNEL_ROUTES } from './channels-routes.ts';
 import { COST_ROUTES } from './cost-routes.ts';
 import { PRICE_ROUTES } from './prices-routes.ts';
 import { REDEMPTION_ROUTES } from './redemptions-routes.ts';
@@ -32,5 +33,6 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
   ...TOKEN_ROUTES,
   ...REDEMPTION_ROUTES,
   ...PRICE_ROUTES,
+  ...CHANNEL_ROUTES,
   ...USAGE_ROUTES,
 ];
