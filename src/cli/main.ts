@@ -1,7 +1,8 @@
-/** The `switchyard` CLI entry point: serve the gateway or check a config file. */
+/** The `switchyard` CLI entry point: serve the gateway, check a config file, migrate or import a database. */
 import { readFileSync } from 'node:fs';
 import { ConfigError, type LoadedConfig, loadConfig } from '../config/loader.ts';
 import { type CliArgs, parseArgs, USAGE, UsageError } from './args.ts';
+import { importCommand, migrateCommand } from './database.ts';
 import { serve } from './serve.ts';
 
 function version(): string {
@@ -43,6 +44,14 @@ async function main(argv: string[]): Promise<number> {
       `${source}: OK (${loaded.format} format, ${providers} provider${providers === 1 ? '' : 's'})\n`,
     );
     return 0;
+  }
+  const io = {
+    out: (line: string) => process.stdout.write(`${line}\n`),
+    err: (line: string) => process.stderr.write(`${line}\n`),
+  };
+  if (args.command === 'migrate') return migrateCommand(loaded, process.env, io);
+  if (args.command === 'import') {
+    return importCommand(loaded, process.env, io, { dsn: args.dsn!, dryRun: args.dryRun === true });
   }
   if (args.port !== undefined) loaded.config.server.port = args.port;
   if (args.host !== undefined) loaded.config.server.host = args.host;

@@ -33,10 +33,10 @@ function bindable(value: unknown): SQLInputValue {
 const STATEMENT_CACHE_SIZE = 256;
 
 /** node:sqlite's DatabaseSync in the shape Kysely's SQLite dialect drives (better-sqlite3's). */
-function nodeSqlite(file: string): SqliteDatabase {
-  const database = new DatabaseSync(file);
-  database.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
-  database.exec('PRAGMA foreign_keys = ON;');
+function nodeSqlite(file: string, readOnly: boolean): SqliteDatabase {
+  const database = new DatabaseSync(file, { readOnly });
+  database.exec('PRAGMA busy_timeout = 5000;');
+  if (!readOnly) database.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
   const statements = new Map<string, StatementSync>();
   const prepared = (sql: string): StatementSync => {
     let statement = statements.get(sql);
@@ -93,10 +93,10 @@ export function engineOf(url: string): Engine {
 }
 
 /** The SQLite file a `sqlite:` URL (or a bare path) names; `:memory:` stays in memory. */
-function sqliteFile(url: string): string {
+function sqliteFile(url: string, readOnly: boolean): string {
   const path = url.replace(/^sqlite:(\/\/)?/i, '');
   if (path === ':memory:' || path === '') return ':memory:';
-  mkdirSync(dirname(resolve(path)), { recursive: true });
+  if (!readOnly) mkdirSync(dirname(resolve(path)), { recursive: true });
   return path;
 }
 
@@ -104,11 +104,13 @@ function sqliteFile(url: string): string {
 pg.types.setTypeParser(20, (v) => Number(v));
 pg.types.setTypeParser(1700, (v) => Number(v));
 
-export function openStore(url: string): Store {
+/** Opens the database; `readOnly` (SQLite) leaves a file that is only read, such as an import's source, untouched. */
+export function openStore(url: string, { readOnly = false }: { readOnly?: boolean } = {}): Store {
   const engine = engineOf(url);
   let db: Kysely<Database>;
   if (engine === 'sqlite') {
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: nodeSqlite(sqliteFile(url)) }) });
+    const database = nodeSqlite(sqliteFile(url, readOnly), readOnly);
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
   } else if (engine === 'postgres') {
     const pool = new pg.Pool({ connectionString: url, max: 10 });
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

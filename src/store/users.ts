@@ -1,6 +1,7 @@
 /** Users: password hashing (scrypt), the root account made on first start, and lookups by id, name or admin token. */
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
+import bcrypt from 'bcryptjs';
 import type { Logger } from '../log.ts';
 import { insertWithId, type Store } from './db.ts';
 import type { UserRow } from './schema.ts';
@@ -21,6 +22,8 @@ export async function hashPassword(password: string): Promise<string> {
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  // Users imported from one-api keep their bcrypt hashes, and so their passwords.
+  if (/^\$2[aby]\$/.test(stored)) return bcrypt.compare(password, stored);
   const [kind, n, r, p, salt, hash] = stored.split('$');
   if (kind !== 'scrypt' || !salt || !hash) return false;
   const expected = Buffer.from(hash, 'base64url');
