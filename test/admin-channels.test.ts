@@ -167,5 +167,11 @@ describe.each(ENGINES)('channels on %s', (engine) => {
     const plainKey = (await plain.call<{ key: string }>('POST', '/api/tokens', { name: 'k' })).body.key;
     expect((await chat('private-model', vipKey)).status).toBe(200);
     expect((await chat('private-model', plainKey)).status).toBe(404);
+    const listed = async (key: string) => {
+      const res = await fetch(`${gateway.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } });
+      return ((await res.json()) as { data: { id: string }[] }).data.map((m) => m.id);
+    };
+    expect(await listed(vipKey)).toContain('private-model');
+    expect(await listed(plainKey)).not.toContain('private-model');
   });
 });

@@ -80,12 +80,11 @@ export class Router {
     this.chatModels = [...table.models].filter(([, ds]) => ds.some((d) => d.endpoints.has('chat'))).map(([m]) => m);
   }
 
-  /** Every model name a client may ask for: served models, aliases and `random`. */
-  modelNames(): { id: string; ownedBy: string }[] {
-    const names = [...this.groups.values()].map((g) => ({
-      id: g.model,
-      ownedBy: g.slots[0]!.deployment.provider.config.name,
-    }));
+  /** Every model name a client (of this user group) may ask for: served models, aliases and `random`. */
+  modelNames(userGroup?: string): { id: string; ownedBy: string }[] {
+    const names = [...this.groups.values()]
+      .filter((g) => !g.grouped || g.slots.some((s) => serves(s.deployment, userGroup)))
+      .map((g) => ({ id: g.model, ownedBy: g.slots[0]!.deployment.provider.config.name }));
     for (const alias of this.aliases.keys())
       if (!this.groups.has(alias)) names.push({ id: alias, ownedBy: 'switchyard' });
     if (!this.groups.has('random') && this.chatModels.length) names.push({ id: 'random', ownedBy: 'switchyard' });

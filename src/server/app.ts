@@ -231,7 +231,7 @@ function visibleModels(
   client: Client,
 ): { id: string; object: 'model'; created: number; owned_by: string }[] {
   return gw.router
-    .modelNames()
+    .modelNames(client.account?.group)
     .filter((m) => !client.models || client.models.has(m.id))
     .map((m) => ({ id: m.id, object: 'model', created: STARTED, owned_by: m.ownedBy }));
 }
