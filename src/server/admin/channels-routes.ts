@@ -265,7 +265,7 @@ function setStatus(status: 'enabled' | 'disabled'): AdminRoute {
       const row = await storedChannel(gw, params.id);
       if (status === 'enabled') {
         const keys = JSON.parse(gw.secret.open(row.keys_sealed)) as string[];
-        keys.forEach((_, i) => gw.keyHealth.enable(`${row.name}/key#${i + 1}`));
+        for (let i = 1; i <= keys.length; i++) gw.keyHealth.enable(`${row.name}/key#${i}`);
       }
       await gw.store.db
         .updateTable('channels')
