@@ -89,9 +89,9 @@ export class UsageWriter {
   constructor(store: Store, log: Logger, opts: UsageWriterOptions = {}) {
     this.store = store;
     this.log = log;
-    this.batchSize = opts.batchSize ?? 200;
+    this.batchSize = opts.batchSize ?? 1000;
     this.maxQueued = opts.maxQueued ?? 20_000;
-    this.timer = setInterval(() => void this.flush(), opts.flushEveryMs ?? 250);
+    this.timer = setInterval(() => void this.flush(), opts.flushEveryMs ?? 500);
     this.timer.unref();
   }
 

@@ -8,7 +8,7 @@ import { type AdminRoute, route } from './api.ts';
 import { principalOf } from './session.ts';
 
 /** How long to wait for a request's log written by another instance (they write in batches). */
-const OTHER_INSTANCE_WAIT_MS = [150, 300, 600];
+const OTHER_INSTANCE_WAIT_MS = [200, 400, 800];
 
 async function findLog(gw: Gateway, requestId: string): Promise<UsageLogRow | undefined> {
   await gw.usage.flush();
