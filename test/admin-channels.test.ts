@@ -6,6 +6,36 @@ import { createTestDatabase, ENGINES, type TestDatabase } from './stores.ts';
 
 const UPSTREAM_KEY = 'sk-upstream-secret-0001';
 
+test('an open gateway (no keys anywhere) closes once a channel is made in the admin API', async () => {
+  const mock = await startMockUpstream();
+  const gateway = await startGateway({
+    auth: { keys: [] },
+    providers: [{ name: 'cfg', type: 'openai', base_url: `${mock.url}/v1`, models: ['cfg-model'] }],
+  });
+  try {
+    const ask = () =>
+      fetch(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'cfg-model', messages: [{ role: 'user', content: 'hi' }] }),
+      });
+    expect((await ask()).status).toBe(200);
+    const root = await AdminClient.root(gateway.url);
+    const made = await root.call('POST', '/api/channels', {
+      name: 'paid',
+      type: 'openai',
+      base_url: `${mock.url}/v1`,
+      keys: ['sk-paid-key-0000000000'],
+      models: ['paid-model'],
+    });
+    expect(made.status).toBe(201);
+    expect((await ask()).status).toBe(401);
+  } finally {
+    await gateway.close();
+    await mock.close();
+  }
+});
+
 describe.each(ENGINES)('channels on %s', (engine) => {
   let mock: MockUpstream;
   let database: TestDatabase;

@@ -187,18 +187,27 @@ export class ClientKeys {
     this.openUntil = 0;
   }
 
-  /** No key anywhere (config or database): the relay is open to anyone who can reach it. */
+  /** No key anywhere and no database channel: the relay is open to anyone who can reach it. */
   get open(): boolean {
     return this.isOpen;
   }
 
+  /**
+   * Open only while nothing but the config file is in play: no key there, no token and no channel in the database.
+   * A channel made in the admin API closes the relay until tokens are made, so its keys are never spent by anyone.
+   */
   private async refreshOpen(now: number): Promise<void> {
-    const row = await this.store.db
+    const { db } = this.store;
+    const tokens = await db
       .selectFrom('tokens')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('status', '=', 'enabled')
       .executeTakeFirstOrThrow();
-    this.isOpen = Number(row.n) === 0;
+    const channels = await db
+      .selectFrom('channels')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    this.isOpen = Number(tokens.n) === 0 && Number(channels.n) === 0;
     this.openUntil = now + CACHE_TTL_MS;
   }
 

@@ -184,6 +184,7 @@ const createChannel = route({
       updated_at: now,
     });
     await gw.routing.reload();
+    gw.keys.forget(); // an open relay closes once a channel of the database's own exists
     return dbView(gw, await storedChannel(gw, String(id)));
   },
 });
