@@ -18,7 +18,7 @@ export async function serve(loaded: LoadedConfig): Promise<void> {
 
   if (gw.keys.open) {
     log.warn(
-      'no client keys (auth.keys) and no API tokens: anyone who can reach this gateway can use it until a token is made',
+      "no client keys (auth.keys), API tokens or channels yet: anyone who can reach this gateway can use the config file's providers",
     );
   }
   if (config.models.virtual.length) log.warn('models.virtual: virtual models are not served by this version yet');
