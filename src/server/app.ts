@@ -1,7 +1,6 @@
 /** The HTTP server: Fastify with a strict JSON body parser, client auth, the relay routes and errors in the caller's format. */
 
 import { isUtf8 } from 'node:buffer';
-import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Config } from '../config/schema.ts';
 import { asGatewayError, GatewayError, InvalidRequest, ModelNotFound, RateLimited } from '../core/errors.ts';
@@ -15,7 +14,7 @@ import { registerAnthropicRoutes } from './anthropic-routes.ts';
 import { type Client, presentedKey } from './auth.ts';
 import { chatRelay, completionSpec, embeddingSpec } from './endpoints.ts';
 import { registerGeminiRoutes } from './gemini-routes.ts';
-import { responseHeaders } from './headers.ts';
+import { newRequestId, responseHeaders } from './headers.ts';
 import { relayHandler } from './relay.ts';
 import { registerResponsesRoutes } from './responses-routes.ts';
 
@@ -67,7 +66,7 @@ export function buildApp(gw: Gateway): FastifyInstance {
   const app = Fastify({
     logger: false,
     bodyLimit: gw.config.server.body_limit,
-    genReqId: () => randomUUID(),
+    genReqId: newRequestId,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     keepAliveTimeout: 65_000,
