@@ -203,5 +203,9 @@ describe.each(ENGINES)('channels on %s', (engine) => {
     };
     expect(await listed(vipKey)).toContain('private-model');
     expect(await listed(plainKey)).not.toContain('private-model');
+    // `random` never lands a plain user on a channel kept for another group.
+    const statuses = new Set<number>();
+    for (let i = 0; i < 40; i++) statuses.add((await chat('random', plainKey)).status);
+    expect(statuses).not.toContain(404);
   });
 });

@@ -106,7 +106,7 @@ export class Router {
       const aliased = this.aliases.get(model);
       if (aliased !== undefined) model = aliased;
       else if (model === 'random' && this.chatModels.length && endpoint !== 'embeddings') {
-        model = this.chatModels[Math.floor(Math.random() * this.chatModels.length)]!;
+        model = this.randomChatModel(userGroup) ?? model;
       }
     }
     const group = this.groups.get(model);
@@ -114,6 +114,20 @@ export class Router {
       throw new ModelNotFound(requested);
     }
     return model;
+  }
+
+  /** Any chat model the caller's user group may use (group-only channels' models only for their groups). */
+  private randomChatModel(userGroup: string | undefined): string | undefined {
+    const open = (m: string): boolean => {
+      const group = this.groups.get(m)!;
+      return (
+        !group.grouped || group.slots.some((s) => s.deployment.endpoints.has('chat') && serves(s.deployment, userGroup))
+      );
+    };
+    const candidates = this.chatModels.some((m) => this.groups.get(m)!.grouped)
+      ? this.chatModels.filter(open)
+      : this.chatModels;
+    return candidates[Math.floor(Math.random() * candidates.length)];
   }
 
   /**
