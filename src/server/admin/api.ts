@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type ZodType, z } from 'zod';
 import { formatPath } from '../../config/path.ts';
-import { Forbidden, InvalidRequest, Unauthorized } from '../../core/errors.ts';
+import { Forbidden, GatewayError, InvalidRequest, Unauthorized } from '../../core/errors.ts';
 import type { Gateway } from '../../gateway.ts';
 import type { Role } from '../../store/schema.ts';
 import { responseHeaders } from '../headers.ts';
@@ -49,6 +49,20 @@ export function route<B = undefined, Q = undefined, P = undefined, R = unknown>(
 }
 
 const RANK: Record<Role, number> = { user: 1, admin: 2, root: 3 };
+
+/** The 404 of a row that does not exist (or that the caller may not see). */
+export function notFound(what: string): InvalidRequest {
+  return new InvalidRequest(`No such ${what}.`, {
+    status: 404,
+    kind: 'not_found',
+    code: `${what.replace(/ /g, '_')}_not_found`,
+  });
+}
+
+/** The 409 of a name that is taken. */
+export function conflict(message: string): GatewayError {
+  return new GatewayError('invalid_request', 409, message, { code: 'conflict' });
+}
 
 /** A path parameter that is a row id. */
 export const idParams = z.object({ id: z.coerce.number().int().positive() });

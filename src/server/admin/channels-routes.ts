@@ -13,8 +13,7 @@ import { channelProblems, channelProvider, channelSettingsSchema, groupsOf } fro
 import { insertWithId } from '../../store/db.ts';
 import type { ChannelRow } from '../../store/schema.ts';
 import { keyHint } from '../../store/tokens.ts';
-import { type AdminRoute, route } from './api.ts';
-import { conflict, notFound } from './users-routes.ts';
+import { type AdminRoute, conflict, notFound, route } from './api.ts';
 
 const keyShape = z.object({
   id: z.string().describe('`<channel>/key#n`, as logs name it'),

@@ -1,7 +1,6 @@
 /** Model prices: everyone may read them; admins set a model's price (over the config and built-in ones) or drop it. */
 import { z } from 'zod';
-import { type AdminRoute, route } from './api.ts';
-import { notFound } from './users-routes.ts';
+import { type AdminRoute, notFound, route } from './api.ts';
 
 const priceShape = z.object({
   model: z.string(),

@@ -8,9 +8,8 @@ import { insertWithId } from '../../store/db.ts';
 import { optionsSchema, readOptions, writeOptions } from '../../store/options.ts';
 import { tokenHash } from '../../store/tokens.ts';
 import { findUser } from '../../store/users.ts';
-import { type AdminRoute, idParams, route } from './api.ts';
+import { type AdminRoute, idParams, notFound, route } from './api.ts';
 import { pageOf, paging } from './shapes.ts';
-import { notFound } from './users-routes.ts';
 
 const redemptionShape = z.object({
   id: z.number().int(),

@@ -5,6 +5,7 @@ import { type AdminRoute, route } from './api.ts';
 import { AUTH_ROUTES } from './auth-routes.ts';
 import { CHANNEL_ROUTES } from './channels-routes.ts';
 import { COST_ROUTES } from './cost-routes.ts';
+import { GROUP_ROUTES } from './groups-routes.ts';
 import { PRICE_ROUTES } from './prices-routes.ts';
 import { REDEMPTION_ROUTES } from './redemptions-routes.ts';
 import { TOKEN_ROUTES } from './tokens-routes.ts';
@@ -30,6 +31,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
   ...COST_ROUTES,
   ...AUTH_ROUTES,
   ...USER_ROUTES,
+  ...GROUP_ROUTES,
   ...TOKEN_ROUTES,
   ...REDEMPTION_ROUTES,
   ...PRICE_ROUTES,

@@ -7,10 +7,9 @@ import type { Gateway } from '../../gateway.ts';
 import { insertWithId } from '../../store/db.ts';
 import type { TokenRow } from '../../store/schema.ts';
 import { keyHint, newTokenKey, tokenHash } from '../../store/tokens.ts';
-import { type AdminRoute, idParams, route } from './api.ts';
+import { type AdminRoute, idParams, notFound, route } from './api.ts';
 import type { Principal } from './session.ts';
 import { pageOf, paging, tokenShape, tokenView } from './shapes.ts';
-import { notFound } from './users-routes.ts';
 
 /** An address or CIDR block, IPv4 or IPv6. */
 const ipOrCidr = z.string().refine((entry) => {
