@@ -8,6 +8,8 @@ export interface Price {
   output: number;
   /** Cached input tokens; the input price when the vendor publishes none. */
   cachedInput?: number | undefined;
+  /** Input tokens written to the prompt cache (Anthropic: 1.25× input); the input price when unset. */
+  cacheWrite?: number | undefined;
 }
 
 export interface Cost {
@@ -21,9 +23,11 @@ const FREE: Cost = { quota: 0, usd: 0 };
 export function costOf(usage: Usage | undefined, price: Price | undefined, ratio: number): Cost {
   if (!usage || !price) return FREE;
   const cached = Math.min(usage.cachedTokens ?? 0, usage.promptTokens);
+  const written = Math.min(usage.cacheWriteTokens ?? 0, usage.promptTokens - cached);
   const usd =
-    (((usage.promptTokens - cached) * price.input +
+    (((usage.promptTokens - cached - written) * price.input +
       cached * (price.cachedInput ?? price.input) +
+      written * (price.cacheWrite ?? price.input) +
       usage.completionTokens * price.output) /
       1_000_000) *
     ratio;

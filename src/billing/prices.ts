@@ -36,11 +36,17 @@ export class PriceBook {
     this.store = store;
     this.log = log;
     this.fixed = new Map();
-    for (const [model, [input, output, cachedInput]] of Object.entries(BUILTIN_PRICES)) {
-      this.fixed.set(model, { input, output, cachedInput, source: 'builtin' });
+    for (const [model, [input, output, cachedInput, cacheWrite]] of Object.entries(BUILTIN_PRICES)) {
+      this.fixed.set(model, { input, output, cachedInput, cacheWrite, source: 'builtin' });
     }
     for (const [model, p] of Object.entries(configPrices)) {
-      this.fixed.set(model, { input: p.input, output: p.output, cachedInput: p.cached_input, source: 'config' });
+      this.fixed.set(model, {
+        input: p.input,
+        output: p.output,
+        cachedInput: p.cached_input,
+        cacheWrite: p.cache_write,
+        source: 'config',
+      });
     }
   }
 
@@ -59,6 +65,7 @@ export class PriceBook {
         input: row.input,
         output: row.output,
         cachedInput: row.cached_input ?? undefined,
+        cacheWrite: row.cache_write ?? undefined,
         source: 'database',
       });
     }

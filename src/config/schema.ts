@@ -93,6 +93,7 @@ const priceSchema = z
     input: z.number().nonnegative(),
     output: z.number().nonnegative(),
     cached_input: z.number().nonnegative().optional(),
+    cache_write: z.number().nonnegative().optional(),
   })
   .strict();
 

@@ -2,12 +2,16 @@
 import { type Kysely, type Migration, type MigrationResultSet, Migrator } from 'kysely';
 import type { Engine, Store } from './db.ts';
 import * as initial from './migrations/001-initial.ts';
+import * as cacheWritePrice from './migrations/002-cache-write-price.ts';
 
 interface EngineMigration {
   up(db: Kysely<unknown>, engine: Engine): Promise<void>;
 }
 
-const MIGRATIONS: Record<string, EngineMigration> = { '001-initial': initial };
+const MIGRATIONS: Record<string, EngineMigration> = {
+  '001-initial': initial,
+  '002-cache-write-price': cacheWritePrice,
+};
 
 export async function migrate(store: Store): Promise<string[]> {
   const migrations: Record<string, Migration> = {};

@@ -91,6 +91,8 @@ export interface PricesTable {
   input: number;
   output: number;
   cached_input: number | null;
+  /** Writing to the prompt cache; null: the input price. */
+  cache_write: number | null;
   updated_at: number;
 }
 

@@ -7,6 +7,10 @@ const priceShape = z.object({
   input: z.number().describe('USD per 1M input tokens'),
   output: z.number().describe('USD per 1M output tokens'),
   cached_input: z.number().nullable().describe('USD per 1M cached input tokens; null: the input price'),
+  cache_write: z
+    .number()
+    .nullable()
+    .describe('USD per 1M input tokens written to the prompt cache; null: the input price'),
   source: z.enum(['database', 'config', 'builtin']),
 });
 
@@ -26,6 +30,7 @@ const listPrices = route({
       input: p.input,
       output: p.output,
       cached_input: p.cachedInput ?? null,
+      cache_write: p.cacheWrite ?? null,
       source: p.source,
     })),
 });
@@ -42,6 +47,7 @@ const setPrice = route({
       input: z.number().min(0).max(1e6),
       output: z.number().min(0).max(1e6),
       cached_input: z.number().min(0).max(1e6).nullable().optional(),
+      cache_write: z.number().min(0).max(1e6).nullable().optional(),
     })
     .strict(),
   response: priceShape,
@@ -51,6 +57,7 @@ const setPrice = route({
       input: body.input,
       output: body.output,
       cached_input: body.cached_input ?? null,
+      cache_write: body.cache_write ?? null,
       updated_at: Date.now(),
     };
     await gw.store.db.transaction().execute(async (trx) => {
@@ -63,6 +70,7 @@ const setPrice = route({
       input: row.input,
       output: row.output,
       cached_input: row.cached_input,
+      cache_write: row.cache_write,
       source: 'database' as const,
     };
   },

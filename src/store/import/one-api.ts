@@ -265,7 +265,14 @@ async function importPrices({ trx, now, report, source }: ImportRun): Promise<vo
     const completion = typeof completionRatios[model] === 'number' ? (completionRatios[model] as number) : 1;
     await trx
       .insertInto('prices')
-      .values({ model, input: ratio * 2, output: ratio * completion * 2, cached_input: null, updated_at: now })
+      .values({
+        model,
+        input: ratio * 2,
+        output: ratio * completion * 2,
+        cached_input: null,
+        cache_write: null,
+        updated_at: now,
+      })
       .execute();
     report.created.prices++;
   }
