@@ -54,7 +54,7 @@ export interface GatewayEnvironment {
  * directory), applies migrations, creates the root user on first start, and builds the gateway.
  */
 export async function openGateway(config: Config, log: Logger, { env, dataDir }: GatewayEnvironment): Promise<Gateway> {
-  const store = openStore(databaseUrl(env.DATABASE_URL || env.SQL_DSN || config.database, dataDir));
+  const store = await openStore(databaseUrl(env.DATABASE_URL || env.SQL_DSN || config.database, dataDir));
   try {
     const applied = await migrate(store);
     if (applied.length) log.info({ migrations: applied, engine: store.engine }, 'database migrated');

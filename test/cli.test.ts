@@ -144,7 +144,7 @@ describe('switchyard serve', () => {
     served.child.kill('SIGTERM');
     const [code] = await once(served.child, 'exit');
     expect(code).toBe(0);
-    const store = openStore(`sqlite:${join(dirname(config), 'switchyard.db')}`);
+    const store = await openStore(`sqlite:${join(dirname(config), 'switchyard.db')}`);
     const logged = await store.db.selectFrom('usage_logs').select('request_id').execute();
     await store.close();
     const ids = new Set(logged.map((r) => r.request_id));

@@ -19,7 +19,7 @@ const UPSTREAM_KEYS = ['sk-up-one-000000000000', 'sk-up-two-000000000000'];
 /** A one-api database with a root, an admin, a user, their tokens, three kinds of channel, ratios and a code. */
 async function oneApiDatabase(engine: Engine, upstreamUrl: string): Promise<TestDatabase> {
   const database = await createTestDatabase(engine);
-  const store = openStore(database.url);
+  const store = await openStore(database.url);
   for (const ddl of oneApiSchema(engine)) await sql.raw(ddl).execute(store.db);
   const q = (name: string) => (engine === 'mysql' ? `\`${name}\`` : `"${name}"`);
   const t = engine === 'postgres' ? 'true' : '1';
@@ -175,7 +175,7 @@ describe.each(ENGINES)('switchyard import one-api on %s', (engine) => {
       const dry = runImport(source.url, fresh.url, '--dry-run');
       expect(dry.out).toMatch(/would import/);
       expect(dry.out).toMatch(/users: 3 created/);
-      const store = openStore(fresh.url);
+      const store = await openStore(fresh.url);
       const users = await store.db.selectFrom('users').select('id').execute();
       await store.close();
       expect(users).toEqual([]);

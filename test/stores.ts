@@ -63,7 +63,7 @@ export async function createTestDatabase(engine: Engine): Promise<TestDatabase> 
 /** A migrated, empty store on the engine; `dispose` closes it and drops its database. */
 export async function freshStore(engine: Engine): Promise<Store & { url: string; dispose(): Promise<void> }> {
   const database = await createTestDatabase(engine);
-  const store = openStore(database.url);
+  const store = await openStore(database.url);
   await migrate(store);
   return {
     ...store,

@@ -25,7 +25,7 @@ async function withTarget<T>(
   run: (store: Store, url: string) => Promise<T>,
 ) {
   const url = databaseUrl(env.DATABASE_URL || env.SQL_DSN || loaded.config.database, dataDir(env));
-  const store = openStore(url);
+  const store = await openStore(url);
   try {
     return await run(store, url);
   } finally {
@@ -64,7 +64,7 @@ export async function importCommand(
 ): Promise<number> {
   let source: Store | undefined;
   try {
-    source = openStore(dsn, { readOnly: true });
+    source = await openStore(dsn, { readOnly: true });
     const from = source;
     return await withTarget(loaded, env, async (target, url) => {
       await migrate(target);

@@ -11,8 +11,6 @@ import {
   SqliteDialect,
   type SqliteStatement,
 } from 'kysely';
-import { createPool } from 'mysql2';
-import pg from 'pg';
 import type { Database } from './schema.ts';
 
 export type Engine = 'sqlite' | 'postgres' | 'mysql';
@@ -100,21 +98,25 @@ function sqliteFile(url: string, readOnly: boolean): string {
   return path;
 }
 
-// PostgreSQL sends BIGINT (int8) and COUNT/SUM results as strings; every amount here fits a double exactly.
-pg.types.setTypeParser(20, (v) => Number(v));
-pg.types.setTypeParser(1700, (v) => Number(v));
-
-/** Opens the database; `readOnly` (SQLite) leaves a file that is only read, such as an import's source, untouched. */
-export function openStore(url: string, { readOnly = false }: { readOnly?: boolean } = {}): Store {
+/**
+ * Opens the database; `readOnly` (SQLite) leaves a file that is only read, such as an import's source, untouched.
+ * The PostgreSQL and MySQL drivers are loaded only when used (about 26 MB of memory an SQLite gateway does not need).
+ */
+export async function openStore(url: string, { readOnly = false }: { readOnly?: boolean } = {}): Promise<Store> {
   const engine = engineOf(url);
   let db: Kysely<Database>;
   if (engine === 'sqlite') {
     const database = nodeSqlite(sqliteFile(url, readOnly), readOnly);
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
   } else if (engine === 'postgres') {
+    const { default: pg } = await import('pg');
+    // PostgreSQL sends BIGINT (int8) and NUMERIC (sums) as strings; every amount here fits a double exactly.
+    pg.types.setTypeParser(20, (v) => Number(v));
+    pg.types.setTypeParser(1700, (v) => Number(v));
     const pool = new pg.Pool({ connectionString: url, max: 10 });
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   } else {
+    const { createPool } = await import('mysql2');
     const pool = createPool({
       uri: (goMysqlDsn(url) ?? url).replace(/^mariadb:/i, 'mysql:'),
       connectionLimit: 10,

@@ -16,7 +16,7 @@ describe.each(ENGINES)('migrations on %s', (engine) => {
       .insertInto('groups')
       .values({ name: 'vip', ratio: 0.5, description: '', created_at: Date.now() })
       .execute();
-    const again = openStore(store.url);
+    const again = await openStore(store.url);
     expect(await migrate(again)).toEqual([]);
     await again.close();
     const rows = await store.db.selectFrom('groups').selectAll().execute();
