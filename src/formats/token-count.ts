@@ -2,8 +2,9 @@
  * Token counts of a canonical request: exact with OpenAI's o200k tokenizer (count_tokens endpoints, billing when
  * upstream reports nothing), or a cheap estimate for figures a client needs before upstream has spoken.
  */
+
+import { createRequire } from 'node:module';
 import { Tiktoken } from 'js-tiktoken/lite';
-import o200k from 'js-tiktoken/ranks/o200k_base';
 import type { ChatRequest, Message, Usage } from '../core/types.ts';
 
 // Building the encoder takes ~0.6 s of CPU: done once, on first exact count, never at start-up.
@@ -41,17 +42,30 @@ function promptParts(req: ChatRequest): { text: string; messages: number; images
   return { text, messages: req.messages.length, images };
 }
 
+/**
+ * The o200k tokenizer, built on first use. Its ranks (about 30 MB in memory) are loaded then too, synchronously:
+ * a gateway whose upstreams always report usage never holds them.
+ */
+function o200k(): Tiktoken {
+  if (!encoder) {
+    const ranks = createRequire(import.meta.url)('js-tiktoken/ranks/o200k_base') as ConstructorParameters<
+      typeof Tiktoken
+    >[0];
+    encoder = new Tiktoken(ranks);
+  }
+  return encoder;
+}
+
 /** Input tokens of a chat request, counted with the o200k tokenizer. */
 export function countPromptTokens(req: ChatRequest): number {
-  encoder ??= new Tiktoken(o200k);
+  const encoder = o200k();
   const { text, messages, images } = promptParts(req);
   return encoder.encode(text).length + messages * PER_MESSAGE + images * PER_IMAGE;
 }
 
 /** Tokens of a text counted with the o200k tokenizer (completion tokens of a stream upstream did not meter). */
 export function countTextTokens(text: string): number {
-  encoder ??= new Tiktoken(o200k);
-  return encoder.encode(text).length;
+  return o200k().encode(text).length;
 }
 
 /** A cheap estimate of a chat request's input tokens (about 4 characters a token), for early figures only. */
