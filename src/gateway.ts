@@ -9,9 +9,12 @@ import { Routing } from './router/routing.ts';
 import { Upstreams } from './router/upstream.ts';
 import { ClientKeys } from './server/auth.ts';
 import { KeyHealth } from './state/key-health.ts';
+import { LocalLimiter, type RateLimiter } from './state/keyed-limits.ts';
 import { MemoryResponseStore, type ResponseStore } from './state/response-store.ts';
+import { bindShared, openShared, type SharedState } from './state/shared.ts';
 import { databaseUrl, openStore, type Store } from './store/db.ts';
 import { migrate } from './store/migrate.ts';
+import { installId } from './store/options.ts';
 import { loadSecret, type Secret } from './store/secret.ts';
 import { UsageWriter } from './store/usage-writer.ts';
 import { ensureRoot } from './store/users.ts';
@@ -37,6 +40,16 @@ export interface Gateway {
   prices: PriceBook;
   /** Quota checks before a request and billing after it. */
   meter: Meter;
+  /** Per-IP, per-token and login limits: shared by every instance with Redis, this process's own without. */
+  limiter: RateLimiter;
+  /** Limits, quota, journal, key health and events across instances (with `REDIS_URL`). */
+  shared: SharedState | undefined;
+  /** Tokens or users changed here: cached tokens go (on every instance), and changed balances are read again. */
+  accountsChanged(change?: { tokenIds?: number[]; userIds?: number[] }): void;
+  /** Channels changed here: the router is rebuilt, here at once and on every other instance. */
+  channelsChanged(): Promise<void>;
+  /** Prices changed here: read again, here and on every other instance. */
+  pricesChanged(): Promise<void>;
   /** After the server closed: stops background work, writes queued usage logs, closes pools and the database. */
   close(): Promise<void>;
   /** Set when shutdown began: /readyz answers 503 so load balancers stop sending. */
@@ -71,7 +84,10 @@ export async function openGateway(config: Config, log: Logger, { env, dataDir }:
     );
   }
   const prices = await PriceBook.load(store, log, config.prices);
-  const gw = createGateway(config, log, { store, secret, prices });
+  const shared = config.redis
+    ? await openShared(config.redis, await installId(store), store, log, config.routing.lease_ttl)
+    : undefined;
+  const gw = createGateway(config, log, { store, secret, prices, shared });
   await gw.keys.start();
   await gw.routing.start();
   return gw;
@@ -80,12 +96,35 @@ export async function openGateway(config: Config, log: Logger, { env, dataDir }:
 export function createGateway(
   config: Config,
   log: Logger,
-  { store, secret, prices }: { store: Store; secret: Secret; prices: PriceBook },
+  {
+    store,
+    secret,
+    prices,
+    shared,
+  }: { store: Store; secret: Secret; prices: PriceBook; shared?: SharedState | undefined },
 ): Gateway {
   const upstreams = new Upstreams();
   const keyHealth = new KeyHealth();
-  const routing = new Routing({ config, log, store, secret, upstreams, keyHealth });
+  const routing = new Routing({ config, log, store, secret, upstreams, keyHealth, gate: shared?.gate });
   const usage = new UsageWriter(store, log);
+  const keys = new ClientKeys(config.auth.keys, store, usage);
+  const meter = new Meter(store, usage, prices, shared?.ledger);
+  const stopShared = shared
+    ? bindShared(
+        shared,
+        {
+          keyHealth,
+          usage,
+          on: {
+            tokens: () => keys.forget(),
+            channels: () => routing.reload(),
+            prices: () => prices.reload(),
+            redisBack: () => meter.redisBack(),
+          },
+        },
+        log,
+      )
+    : undefined;
   return {
     config,
     log,
@@ -93,20 +132,39 @@ export function createGateway(
     get router() {
       return routing.router;
     },
-    keys: new ClientKeys(config.auth.keys, store, usage),
+    keys,
     usage,
     prices,
-    meter: new Meter(store, usage, prices),
+    meter,
+    limiter: shared?.limiter ?? new LocalLimiter(),
+    shared,
     keyHealth,
     upstreams,
-    responses: new MemoryResponseStore(),
+    responses: shared?.responses ?? new MemoryResponseStore(),
     store,
     secret,
     closing: false,
+    accountsChanged(change = {}) {
+      keys.forget();
+      if (!shared) return;
+      shared.redis.publish({ t: 'tokens' });
+      void shared.ledger.forgetBalances(change.tokenIds ?? [], change.userIds ?? []);
+    },
+    async channelsChanged() {
+      await routing.reload();
+      keys.forget(); // an open relay closes once a channel of the database's own exists
+      shared?.redis.publish({ t: 'channels' });
+    },
+    async pricesChanged() {
+      await prices.reload();
+      shared?.redis.publish({ t: 'prices' });
+    },
     async close() {
       routing.stop();
+      stopShared?.();
       await upstreams.close();
       await usage.close();
+      await shared?.redis.close();
       await store.close();
     },
   };

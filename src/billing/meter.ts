@@ -1,15 +1,21 @@
 /**
  * Quota before and after a request: `hold` checks that the token's and its user's balances can pay the request's
- * estimate (and, near the end of a balance, reserves it in the database so other instances cannot spend it too);
- * `settle` bills the real cost from the answer's usage through the usage writer.
+ * estimate; `settle` bills the real cost from the answer's usage through the usage writer.
+ *
+ * With Redis, the estimate is held on shared counters (SharedLedger) and the log journaled there before the client
+ * is answered. Without it, balances are this process's view of the database, and near the end of a balance the
+ * estimate is reserved in the database so that other instances cannot spend it too; while Redis is away, every
+ * estimate is reserved in the database.
  */
 import { sql } from 'kysely';
 import { QuotaExceeded } from '../core/errors.ts';
 import type { Usage } from '../core/types.ts';
+import { metrics } from '../metrics.ts';
 import type { Account, Balance } from '../server/auth.ts';
+import type { QuotaEpochs, SharedLedger } from '../state/ledger.ts';
 import type { Store } from '../store/db.ts';
 import type { NewUsageLog } from '../store/schema.ts';
-import type { UsageWriter } from '../store/usage-writer.ts';
+import type { UsageRecord, UsageWriter } from '../store/usage-writer.ts';
 import { type Cost, costOf, estimateQuota, type Price } from './cost.ts';
 
 export interface PriceLookup {
@@ -22,6 +28,8 @@ export interface Hold {
   /** Taken from the database balances up front (near the end of a balance). */
   tokenReserved: number;
   userReserved: number;
+  /** Held on the shared counters of these epochs (with Redis). */
+  epochs?: QuotaEpochs | undefined;
 }
 
 /** A balance this many times the estimate or more is trusted without a reservation in the database. */
@@ -33,11 +41,24 @@ export class Meter {
   private readonly store: Store;
   private readonly writer: UsageWriter;
   private readonly prices: PriceLookup;
+  private readonly ledger: SharedLedger | undefined;
+  /** Balances reserved in the database while Redis was away: their shared counters are made afresh when it is back. */
+  private readonly spentAside = { tokens: new Set<number>(), users: new Set<number>() };
 
-  constructor(store: Store, writer: UsageWriter, prices: PriceLookup) {
+  constructor(store: Store, writer: UsageWriter, prices: PriceLookup, ledger?: SharedLedger) {
     this.store = store;
     this.writer = writer;
     this.prices = prices;
+    this.ledger = ledger;
+  }
+
+  /** After a Redis outage: the counters of balances spent in the database meanwhile no longer know it. */
+  async redisBack(): Promise<void> {
+    const { tokens, users } = this.spentAside;
+    if (!this.ledger || (!tokens.size && !users.size)) return;
+    await this.ledger.forgetBalances([...tokens], [...users]);
+    tokens.clear();
+    users.clear();
   }
 
   priceOf(model: string, upstreamModel?: string): Price | undefined {
@@ -53,6 +74,7 @@ export class Meter {
   ): Hold | Promise<Hold> {
     if (!account || (!account.token && !account.user)) return account ? { ...NO_HOLD, account } : NO_HOLD;
     const estimate = estimateQuota(promptTokens(), maxTokens, this.priceOf(model), account.groupRatio);
+    if (this.ledger) return this.holdShared(account, estimate, this.ledger);
     const tokenNear = this.check(account.token, estimate, 'This API key has no quota left for this request.');
     const userNear = this.check(account.user, estimate, 'Your account has no quota left for this request.');
     if (!tokenNear && !userNear) {
@@ -61,6 +83,15 @@ export class Meter {
       return { account, estimate, tokenReserved: 0, userReserved: 0 };
     }
     return this.reserve(account, estimate, tokenNear, userNear);
+  }
+
+  private async holdShared(account: Account, estimate: number, ledger: SharedLedger): Promise<Hold> {
+    const epochs = ledger.up ? await ledger.reserve(account, estimate) : undefined;
+    if (epochs) return { account, estimate, tokenReserved: 0, userReserved: 0, epochs };
+    metrics.limitFallbacks.inc({ kind: 'quota' });
+    if (account.token) this.spentAside.tokens.add(account.tokenId);
+    if (account.user) this.spentAside.users.add(account.userId);
+    return this.reserve(account, estimate, account.token !== undefined, account.user !== undefined);
   }
 
   /** Throws when the balance cannot pay; says whether it is near its end (then the estimate is reserved). */
@@ -118,15 +149,16 @@ export class Meter {
   ): { cost: Cost; written: Promise<void> | undefined } {
     const { account } = hold;
     const cost = costOf(usage, this.priceOf(log.model, log.upstream_model ?? undefined), account?.groupRatio ?? 1);
-    if (account?.token) {
+    // This process's view of the balances (without Redis; with it, the shared counters are the view).
+    if (account?.token && !this.ledger) {
       account.token.held -= hold.estimate - hold.tokenReserved;
       account.token.stored -= cost.quota - hold.tokenReserved;
     }
-    if (account?.user) {
+    if (account?.user && !this.ledger) {
       account.user.held -= hold.estimate - hold.userReserved;
       account.user.stored -= cost.quota - hold.userReserved;
     }
-    const written = this.writer.add({
+    const record: UsageRecord = {
       log: {
         ...log,
         user_id: account?.userId ?? null,
@@ -139,6 +171,12 @@ export class Meter {
       tokenReserved: hold.tokenReserved,
       userReserved: hold.userReserved,
       tokenUnlimited: account?.token === undefined,
+    };
+    if (!this.ledger) return { cost, written: this.writer.add(record) };
+    // Journaled (and billed on the shared counters) before the client hears the end of its answer.
+    const written = this.ledger.record(record, hold.estimate, hold.epochs).then((journaled) => {
+      record.journaled = journaled;
+      return this.writer.add(record);
     });
     return { cost, written };
   }

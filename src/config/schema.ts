@@ -131,13 +131,25 @@ export const configSchema = z
         /** Default wait for a concurrency slot for deployments that set none. */
         queue_timeout: duration.default(30_000),
         /**
+         * With Redis: how long a deployment's concurrency slot stays taken by an instance that stopped renewing it
+         * (it died); renewed at a third of this while its request runs.
+         */
+        lease_ttl: duration.default(15_000),
+        /**
          * `max_tokens` for upstreams that require one (Anthropic, Bedrock) when the request has none and the model's
          * own limit is unknown (one-api's DEFAULT_MAX_TOKEN).
          */
         default_max_tokens: z.number().int().positive().optional(),
       })
       .strict()
-      .default({ strategy: 'random', retries: 2, cooldown_on_429: 60_000, timeout: 300_000, queue_timeout: 30_000 }),
+      .default({
+        strategy: 'random',
+        retries: 2,
+        cooldown_on_429: 60_000,
+        timeout: 300_000,
+        queue_timeout: 30_000,
+        lease_ttl: 15_000,
+      }),
     /** Per-caller request limits over a sliding window (one-api's GLOBAL_*_RATE_LIMIT); 0 turns one off. */
     rate_limits: z
       .object({

@@ -16,6 +16,8 @@ interface Slot {
   inFlight: number;
   rps: SlidingWindow | undefined;
   rpm: SlidingWindow | undefined;
+  /** Refused by the shared gate until then (epoch ms): other instances are using its capacity. */
+  blockedUntil: number;
 }
 
 interface Waiter {
@@ -39,11 +41,22 @@ export interface Lease {
   release(): void;
 }
 
+/**
+ * Deployment limits counted across instances (Redis). While it is up, a deployment with limits is admitted by it
+ * (and holds a lease until released); while it is down, each instance enforces the limits alone.
+ */
+export interface DeploymentGate {
+  readonly up: boolean;
+  /** wait 0: admitted; above 0: ms until a rate has room; -1: at its concurrency cap on every instance together. */
+  admit(d: Deployment): Promise<{ wait: number; release?: () => void }>;
+}
+
 export interface RouterOptions {
   strategy: Strategy;
   retries: number;
   cooldownMs: number;
   keyHealth: KeyHealth;
+  gate?: DeploymentGate | undefined;
   onKeyEvent?: (event: { keyId: string; kind: 'cooldown' | 'disabled'; reason: string; untilMs?: number }) => void;
 }
 
@@ -51,6 +64,9 @@ export interface RouterOptions {
 function serves(d: Deployment, userGroup: string | undefined): boolean {
   return d.groups === undefined || (userGroup !== undefined && d.groups.has(userGroup));
 }
+
+/** How soon a deployment at its shared concurrency cap is looked at again (a lease freed elsewhere wakes no one here). */
+const SHARED_POLL_MS = 50;
 
 export type Attempt<T> = (deployment: Deployment) => Promise<T>;
 
@@ -72,6 +88,7 @@ export class Router {
           inFlight: 0,
           rps: deployment.limits.rps ? new SlidingWindow(deployment.limits.rps, 1000) : undefined,
           rpm: deployment.limits.rpm ? new SlidingWindow(deployment.limits.rpm, 60_000) : undefined,
+          blockedUntil: 0,
         }),
       );
       const grouped = deployments.some((d) => d.groups !== undefined);
@@ -148,12 +165,13 @@ export class Router {
     if (group.grouped) for (const s of group.slots) if (!serves(s.deployment, userGroup)) tried.add(s);
     let lastError: GatewayError | undefined;
     for (let n = 1; n <= this.opts.retries + 1; n++) {
-      const slot = await this.acquire(group, endpoint, tried, cancel, lastError);
+      const { slot, shared } = await this.acquire(group, endpoint, tried, cancel, lastError);
       tried.add(slot);
       try {
         const value = await attempt(slot.deployment);
-        return { value, lease: this.lease(group, slot, n) };
+        return { value, lease: this.lease(group, slot, n, shared) };
       } catch (err) {
+        shared?.();
         this.release(group, slot);
         if (!(err instanceof UpstreamError)) throw err;
         this.observeFailure(slot, err);
@@ -164,7 +182,7 @@ export class Router {
     throw lastError!;
   }
 
-  private lease(group: Group, slot: Slot, attempts: number): Lease {
+  private lease(group: Group, slot: Slot, attempts: number, shared: (() => void) | undefined): Lease {
     let released = false;
     return {
       deployment: slot.deployment,
@@ -172,6 +190,7 @@ export class Router {
       release: () => {
         if (released) return;
         released = true;
+        shared?.();
         this.release(group, slot);
       },
     };
@@ -197,12 +216,22 @@ export class Router {
     tried: Set<Slot>,
     cancel: Cancellation,
     lastError: GatewayError | undefined,
-  ): Promise<Slot> {
+  ): Promise<{ slot: Slot; shared?: (() => void) | undefined }> {
     let deadline = 0;
     for (;;) {
       const now = Date.now();
       const pick = this.pick(group, endpoint, tried, now);
-      if (pick.slot) return pick.slot;
+      if (pick.slot) {
+        const { gate } = this.opts;
+        const d = pick.slot.deployment;
+        if (!gate?.up || (!d.limits.rps && !d.limits.rpm && d.limits.concurrency === undefined)) return pick;
+        const admitted = await gate.admit(d);
+        if (admitted.wait === 0) return { slot: pick.slot, shared: admitted.release };
+        // Full across instances: look again when a rate has room, or soon for a lease another instance may free.
+        this.release(group, pick.slot);
+        pick.slot.blockedUntil = Date.now() + (admitted.wait > 0 ? admitted.wait : SHARED_POLL_MS);
+        continue;
+      }
       if (pick.readyAt === Number.POSITIVE_INFINITY) {
         if (lastError) throw lastError;
         const reasons = group.slots
@@ -267,14 +296,17 @@ export class Router {
     }
     if (tier.length === 0) return { slot: undefined, readyAt, queueTimeoutMs };
     const slot = choose(this.opts.strategy, tier, group.turn++);
-    slot.rps?.take(now);
-    slot.rpm?.take(now);
+    if (!this.opts.gate?.up) {
+      slot.rps?.take(now);
+      slot.rpm?.take(now);
+    }
     slot.inFlight++;
     return { slot, readyAt: 0, queueTimeoutMs: 0 };
   }
 
   /** 0 when the slot can take a request now; otherwise the epoch ms to look again (a release also wakes waiters). */
   private busyUntil(slot: Slot, now: number): number {
+    if (this.opts.gate?.up) return slot.blockedUntil > now ? slot.blockedUntil : 0;
     const { concurrency } = slot.deployment.limits;
     // At its concurrency cap: free again whenever a request ends, which wakes the waiters; look again by the deadline.
     if (concurrency !== undefined && slot.inFlight >= concurrency) return Number.MAX_SAFE_INTEGER;

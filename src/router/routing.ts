@@ -10,7 +10,7 @@ import { channelsFingerprint, routableChannels } from '../store/channels.ts';
 import type { Store } from '../store/db.ts';
 import type { Secret } from '../store/secret.ts';
 import { buildRoutingTable, type StoredChannel } from './deployments.ts';
-import { Router } from './router.ts';
+import { type DeploymentGate, Router } from './router.ts';
 import type { Upstreams } from './upstream.ts';
 
 /** How often another instance's channel edits are looked for. */
@@ -23,6 +23,8 @@ export interface RoutingDeps {
   secret: Secret;
   upstreams: Upstreams;
   keyHealth: KeyHealth;
+  /** Deployment limits across instances (Redis); without it, each instance enforces them alone. */
+  gate?: DeploymentGate | undefined;
 }
 
 export class Routing {
@@ -76,12 +78,13 @@ export class Routing {
   }
 
   private build(channels: StoredChannel[]): Router {
-    const { config, upstreams, keyHealth, log } = this.deps;
+    const { config, upstreams, keyHealth, log, gate } = this.deps;
     return new Router(buildRoutingTable(config, upstreams, channels), {
       strategy: config.routing.strategy,
       retries: config.routing.retries,
       cooldownMs: config.routing.cooldown_on_429,
       keyHealth,
+      gate,
       onKeyEvent: (e) => {
         if (e.kind === 'disabled') {
           log.error({ upstream_key: e.keyId, reason: e.reason }, 'upstream key taken out of rotation');

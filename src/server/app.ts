@@ -2,12 +2,12 @@
 
 import { isUtf8 } from 'node:buffer';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { Config } from '../config/schema.ts';
+import { sql } from 'kysely';
 import { asGatewayError, GatewayError, InvalidRequest, ModelNotFound, RateLimited } from '../core/errors.ts';
 import { openaiChat } from '../formats/openai-chat/index.ts';
 import type { ChatFormat } from '../formats/types.ts';
 import type { Gateway } from '../gateway.ts';
-import { type KeyedLimiter, KeyedWindows } from '../state/keyed-limits.ts';
+import type { WindowVerdict } from '../state/keyed-limits.ts';
 import { registerAdminApi } from './admin/api.ts';
 import { ADMIN_ROUTES } from './admin/routes.ts';
 import { registerAnthropicRoutes } from './anthropic-routes.ts';
@@ -72,7 +72,7 @@ export function buildApp(gw: Gateway): FastifyInstance {
     keepAliveTimeout: 65_000,
     trustProxy: gw.config.server.trust_proxy,
   });
-  const limits = callerLimits(gw.config.rate_limits);
+  const limits = gw.config.rate_limits;
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(['application/json'], { parseAs: 'buffer' }, (_req, body: Buffer, done) => {
@@ -117,23 +117,30 @@ export function buildApp(gw: Gateway): FastifyInstance {
   app.get('/readyz', async (request, reply) => {
     reply.headers(responseHeaders(request.id));
     if (gw.closing) return reply.code(503).send({ status: 'closing' });
+    try {
+      await sql`select 1`.execute(gw.store.db);
+    } catch {
+      return reply.code(503).send({ status: 'database unreachable' });
+    }
+    // Redis away is not a reason to take this instance out: it serves on with per-instance limits (fail open).
+    if (gw.shared) return { status: 'ready', redis: (await gw.shared.redis.ping()) ? 'up' : 'down' };
     return { status: 'ready' };
   });
 
   app.register(async (admin) => {
-    if (limits.apiPerIp)
+    if (limits.api_per_ip > 0)
       admin.addHook(
         'onRequest',
-        limitBy(limits.apiPerIp, (request) => request.ip, 'from this address'),
+        limitBy(gw, limits.api_per_ip, (request) => `api:${request.ip}`, 'from this address'),
       );
     registerAdminApi(admin, gw, ADMIN_ROUTES);
   });
 
   app.register(async (relay) => {
-    if (limits.relayPerIp)
+    if (limits.relay_per_ip > 0)
       relay.addHook(
         'onRequest',
-        limitBy(limits.relayPerIp, (request) => request.ip, 'from this address'),
+        limitBy(gw, limits.relay_per_ip, (request) => `relay:${request.ip}`, 'from this address'),
       );
     relay.addHook('onRequest', (request, _reply, done) => {
       try {
@@ -153,12 +160,13 @@ export function buildApp(gw: Gateway): FastifyInstance {
         done(err as Error);
       }
     });
-    if (limits.relayPerToken) {
+    if (limits.relay_per_token > 0) {
       relay.addHook(
         'onRequest',
         limitBy(
-          limits.relayPerToken,
-          (request) => String(request.client.account?.tokenId ?? 'anonymous'),
+          gw,
+          limits.relay_per_token,
+          (request) => `token:${request.client.account?.tokenId ?? 'anonymous'}`,
           'with this API key',
         ),
       );
@@ -193,28 +201,22 @@ export function buildApp(gw: Gateway): FastifyInstance {
   return app;
 }
 
-/** The per-caller limits the config turns on (0 is off). */
-function callerLimits(
-  config: Config['rate_limits'],
-): Record<'apiPerIp' | 'relayPerIp' | 'relayPerToken', KeyedLimiter | undefined> {
-  const windows = (limit: number) => (limit > 0 ? new KeyedWindows(limit, config.window) : undefined);
-  return {
-    apiPerIp: windows(config.api_per_ip),
-    relayPerIp: windows(config.relay_per_ip),
-    relayPerToken: windows(config.relay_per_token),
-  };
-}
-
-/** An onRequest hook refusing callers over their limit with 429 and Retry-After. */
+/** An onRequest hook refusing callers over their limit (in the config's window) with 429 and Retry-After. */
 function limitBy(
-  limiter: KeyedLimiter,
+  gw: Gateway,
+  limit: number,
   keyOf: (request: FastifyRequest) => string,
   who: string,
 ): (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => void {
+  const windowMs = gw.config.rate_limits.window;
+  const refuse = (verdict: WindowVerdict): Error | undefined =>
+    verdict.allowed
+      ? undefined
+      : new RateLimited(`Too many requests ${who}: try again later.`, Math.ceil(verdict.retryAfterMs / 1000));
   return (request, _reply, done) => {
-    const verdict = limiter.take(keyOf(request), Date.now());
-    if (verdict.allowed) return done();
-    done(new RateLimited(`Too many requests ${who}: try again later.`, Math.ceil(verdict.retryAfterMs / 1000)));
+    const verdict = gw.limiter.take(keyOf(request), limit, windowMs);
+    if (!(verdict instanceof Promise)) return done(refuse(verdict));
+    verdict.then((v) => done(refuse(v)), done);
   };
 }
 

@@ -10,7 +10,7 @@ import { quotaOf } from '../billing/cost.ts';
 import type { Config } from '../config/schema.ts';
 import { Forbidden, RateLimited, Unauthorized } from '../core/errors.ts';
 import type { ReasoningFormat } from '../formats/types.ts';
-import { SlidingWindow } from '../state/rate-window.ts';
+import type { RateLimiter, WindowVerdict } from '../state/keyed-limits.ts';
 import type { Store } from '../store/db.ts';
 import { keyHint, listColumn, tokenHash } from '../store/tokens.ts';
 import type { UsageWriter } from '../store/usage-writer.ts';
@@ -41,8 +41,9 @@ export interface Client {
   name: string;
   /** Models this client may use; undefined means all. */
   models: ReadonlySet<string> | undefined;
-  rpm: SlidingWindow | undefined;
-  tpm: SlidingWindow | undefined;
+  /** The token's own limits per minute (requests, tokens), counted under its id. */
+  rpm: number | undefined;
+  tpm: number | undefined;
   /** The key's default place for reasoning in OpenAI-format answers. */
   reasoningFormat?: ReasoningFormat;
   /** Undefined only for the open relay (no keys anywhere). */
@@ -108,7 +109,6 @@ export class ClientKeys {
   private readonly cache = new Map<string, CachedToken>();
   /** Keys looked up and not found, until when: a flood of bad keys does not reach the database. */
   private readonly unknown = new Map<string, number>();
-  private readonly windows = new Map<number, { rpm: SlidingWindow | undefined; tpm: SlidingWindow | undefined }>();
   private readonly tokenBalances = new Map<number, Balance>();
   private readonly userBalances = new Map<number, Balance>();
   private openUntil = 0;
@@ -277,7 +277,8 @@ export class ClientKeys {
     const client: Client = {
       name: row.name,
       models: models ? new Set(models) : undefined,
-      ...this.windowsOf(row.id, row.rpm, row.tpm),
+      rpm: row.rpm ?? undefined,
+      tpm: row.tpm ?? undefined,
       account: {
         tokenId: row.id,
         tokenName: row.name,
@@ -319,21 +320,6 @@ export class ClientKeys {
     map.set(id, fresh);
     return fresh;
   }
-
-  /** A token's rpm/tpm windows survive cache reloads (and are replaced when its limits change). */
-  private windowsOf(tokenId: number, rpm: number | null, tpm: number | null): Pick<Client, 'rpm' | 'tpm'> {
-    let windows = this.windows.get(tokenId);
-    const same = (w: SlidingWindow | undefined, limit: number | null): boolean =>
-      limit ? w !== undefined && w.limit === limit : w === undefined;
-    if (!windows || !same(windows.rpm, rpm) || !same(windows.tpm, tpm)) {
-      windows = {
-        rpm: rpm ? new SlidingWindow(rpm, 60_000) : undefined,
-        tpm: tpm ? new SlidingWindow(tpm, 60_000) : undefined,
-      };
-      this.windows.set(tokenId, windows);
-    }
-    return windows;
-  }
 }
 
 /** Refuses a model outside the client's allow-list. */
@@ -343,21 +329,32 @@ export function checkModelAccess(client: Client, model: string): void {
   }
 }
 
-/** Counts one request against the client's rpm, and refuses when its rpm or tpm window is full. */
-export function admitRequest(client: Client, now: number): void {
-  if (client.tpm && !client.tpm.fits(now, 1)) {
-    throw new RateLimited(
-      'This API key reached its tokens-per-minute limit.',
-      Math.ceil(client.tpm.msUntilFree(now) / 1000),
-    );
-  }
-  if (client.rpm) {
-    const verdict = client.rpm.take(now);
-    if (!verdict.allowed) {
-      throw new RateLimited(
-        'This API key reached its requests-per-minute limit.',
-        Math.ceil(verdict.retryAfterMs / 1000),
-      );
-    }
-  }
+const MINUTE_MS = 60_000;
+
+/** Counts one request against the token's rpm, and refuses when its rpm or tpm window is full. */
+export function admitRequest(client: Client, limiter: RateLimiter): void | Promise<void> {
+  const tokenId = client.account?.tokenId;
+  if (tokenId === undefined || (!client.rpm && !client.tpm)) return;
+  const tpm = client.tpm ? limiter.take(`tpm:${tokenId}`, client.tpm, MINUTE_MS, 1, false) : undefined;
+  const rpmOf = (): WindowVerdict | Promise<WindowVerdict> | undefined =>
+    client.rpm ? limiter.take(`rpm:${tokenId}`, client.rpm, MINUTE_MS) : undefined;
+  const check = (verdict: WindowVerdict | undefined, what: string): void => {
+    if (verdict && !verdict.allowed)
+      throw new RateLimited(`This API key reached its ${what} limit.`, Math.ceil(verdict.retryAfterMs / 1000));
+  };
+  if (tpm instanceof Promise)
+    return tpm.then(async (verdict) => {
+      check(verdict, 'tokens-per-minute');
+      check(await rpmOf(), 'requests-per-minute');
+    });
+  check(tpm, 'tokens-per-minute');
+  const rpm = rpmOf();
+  if (rpm instanceof Promise) return rpm.then((verdict) => check(verdict, 'requests-per-minute'));
+  check(rpm, 'requests-per-minute');
+}
+
+/** Counts the tokens a request used against its token's tpm. */
+export function countTokens(client: Client, limiter: RateLimiter, tokens: number): void {
+  const tokenId = client.account?.tokenId;
+  if (client.tpm && tokens && tokenId !== undefined) limiter.add(`tpm:${tokenId}`, client.tpm, MINUTE_MS, tokens);
 }

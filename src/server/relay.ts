@@ -17,7 +17,7 @@ import type { Codec, Endpoint, ProviderDescriptor, StreamScanner, UpstreamCall }
 import type { Deployment } from '../router/deployments.ts';
 import type { Lease } from '../router/router.ts';
 import { send, type UpstreamBody, type UpstreamResponse } from '../router/upstream.ts';
-import { admitRequest, type Client, checkModelAccess } from './auth.ts';
+import { admitRequest, type Client, checkModelAccess, countTokens } from './auth.ts';
 import { responseHeaders } from './headers.ts';
 import { SseWriter } from './sse.ts';
 
@@ -258,9 +258,20 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
     const outcome: Outcome = { status: 200 };
     let hold: Hold = { account: client.account, estimate: 0, tokenReserved: 0, userReserved: 0 };
     let lease: Lease | undefined;
+    let settled = false;
+    /** Bills and logs the request; with Redis, resolves once its usage log is journaled (before the client's last byte). */
+    const finish = (): Promise<void> | undefined => {
+      settled = true;
+      reply.raw.off('close', onClose);
+      lease?.release();
+      const status = cancel.aborted && outcome.status === 200 ? 499 : outcome.status;
+      // Refused requests (model not allowed, limits, quota) are logged too, at no cost.
+      return settle(gw, served, hold, lease, { ...outcome, status }, started);
+    };
     try {
       checkModelAccess(client, req.model);
-      admitRequest(client, Date.now());
+      const admitted = admitRequest(client, gw.limiter);
+      if (admitted) await admitted;
       const userGroup = client.account?.group;
       const model = gw.router.resolve(req.model, spec.endpoint, userGroup);
       const held = gw.meter.hold(client.account, req.model, () => estimateTokensOf(req), maxTokensOf(req));
@@ -286,13 +297,15 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
       };
       if (answer.kind === 'bytes') {
         outcome.usage = answer.usage;
+        const written = finish();
+        if (written) await written;
         reply.headers(headers).type('application/json').send(answer.body);
       } else if (answer.kind === 'decoded') {
         outcome.usage = usageOf(answer.res, req);
-        reply
-          .headers(headers)
-          .type('application/json')
-          .send(JSON.stringify(await spec.encodeResponse(answer.res, ctx)));
+        const body = JSON.stringify(await spec.encodeResponse(answer.res, ctx));
+        const written = finish();
+        if (written) await written;
+        reply.headers(headers).type('application/json').send(body);
       } else {
         reply.hijack();
         const sse = new SseWriter(reply.raw, headers);
@@ -308,6 +321,8 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
             if (full) await full;
           }
         }
+        const written = finish();
+        if (written) await written;
         sse.end();
       }
     } catch (err) {
@@ -315,11 +330,7 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
       outcome.error = err instanceof Error ? err.message : String(err);
       throw err;
     } finally {
-      reply.raw.off('close', onClose);
-      lease?.release();
-      const status = cancel.aborted && outcome.status === 200 ? 499 : outcome.status;
-      // Refused requests (model not allowed, limits, quota) are logged too, at no cost.
-      settle(gw, served, hold, lease, { ...outcome, status }, started);
+      if (!settled) void finish();
     }
   };
 }
@@ -386,14 +397,13 @@ function settle(
   lease: Lease | undefined,
   outcome: Outcome,
   started: number,
-): void {
+): Promise<void> | undefined {
   const { client } = served;
-  const tokens = outcome.usage?.totalTokens ?? 0;
-  if (client.tpm && tokens) client.tpm.add(Date.now(), tokens);
+  countTokens(client, gw.limiter, outcome.usage?.totalTokens ?? 0);
   const ms = Math.round(performance.now() - started);
   const ttfbMs = outcome.ttfbMs === undefined ? undefined : Math.round(outcome.ttfbMs);
   const deployment = lease?.deployment;
-  gw.meter.settle(hold, outcome.usage, {
+  const { written } = gw.meter.settle(hold, outcome.usage, {
     request_id: served.requestId,
     created_at: Date.now(),
     channel: deployment?.provider.config.name ?? null,
@@ -422,6 +432,7 @@ function settle(
     completionTokens: outcome.usage?.completionTokens,
     error: outcome.error,
   });
+  return written;
 }
 
 /** Reads `?reasoning_format=` / `x-reasoning-format` and `?thinking=` / `x-thinking`; a bad value is a 400. */

@@ -1,4 +1,7 @@
-/** Which upstream keys are cooling down after a 429 or taken out after a 401/403, and why (in-process). */
+/**
+ * Which upstream keys are cooling down after a 429 or taken out after a 401/403, and why. Kept in this process for
+ * the hot path; with Redis, every change here is told to the other instances (`onChange`) and theirs applied here.
+ */
 
 export interface KeyStatus {
   /** Epoch ms until which the key is skipped; 0 when usable. */
@@ -7,7 +10,15 @@ export interface KeyStatus {
   disabledReason?: string;
 }
 
+/** One change of a key's health, as instances tell each other. */
+export type KeyChange =
+  | { id: string; until: number }
+  | { id: string; disabled: string }
+  | { id: string; enabled: true };
+
 export class KeyHealth {
+  /** Told of every change made here (not of those applied from elsewhere). */
+  onChange: ((change: KeyChange) => void) | undefined;
   private readonly cooling = new Map<string, number>();
   private readonly disabled = new Map<string, string>();
 
@@ -28,17 +39,29 @@ export class KeyHealth {
   }
 
   coolDown(keyId: string, until: number): void {
-    const current = this.cooling.get(keyId) ?? 0;
-    if (until > current) this.cooling.set(keyId, until);
+    this.apply({ id: keyId, until });
+    this.onChange?.({ id: keyId, until });
   }
 
   disable(keyId: string, reason: string): void {
-    this.disabled.set(keyId, reason);
+    this.apply({ id: keyId, disabled: reason });
+    this.onChange?.({ id: keyId, disabled: reason });
   }
 
   enable(keyId: string): void {
-    this.disabled.delete(keyId);
-    this.cooling.delete(keyId);
+    this.apply({ id: keyId, enabled: true });
+    this.onChange?.({ id: keyId, enabled: true });
+  }
+
+  /** Applies a change, made here or told by another instance. */
+  apply(change: KeyChange): void {
+    if ('until' in change) {
+      if (change.until > (this.cooling.get(change.id) ?? 0)) this.cooling.set(change.id, change.until);
+    } else if ('disabled' in change) this.disabled.set(change.id, change.disabled);
+    else {
+      this.disabled.delete(change.id);
+      this.cooling.delete(change.id);
+    }
   }
 
   status(keyId: string): KeyStatus {

@@ -3,24 +3,32 @@ import { SlidingWindow } from './rate-window.ts';
 
 const W = 60_000;
 
-test('a full window refuses, and says to wait until the count has decayed, also across the window boundary', () => {
-  for (const offset of [0, 30_000, 59_990]) {
-    const start = 1_000 * W + offset; // windows align to the clock; try the start, the middle and the very end of one
-    const w = new SlidingWindow(3, W);
-    for (let i = 0; i < 3; i++) expect(w.take(start).allowed).toBe(true);
-    const verdict = w.take(start);
-    expect(verdict.allowed).toBe(false);
-    const retryAt = start + verdict.retryAfterMs;
-    expect(w.fits(retryAt - 5)).toBe(false);
-    expect(w.fits(retryAt + 1)).toBe(true);
-  }
+test('a full window refuses, and says to wait until the oldest request has left it', () => {
+  const start = 1_000 * W + 12_345;
+  const w = new SlidingWindow(3, W);
+  expect(w.take(start).allowed).toBe(true);
+  expect(w.take(start + 10_000).allowed).toBe(true);
+  expect(w.take(start + 20_000).allowed).toBe(true);
+  const verdict = w.take(start + 30_000);
+  expect(verdict).toEqual({ allowed: false, retryAfterMs: 30_000 });
+  expect(w.fits(start + W - 1)).toBe(false);
+  expect(w.fits(start + W)).toBe(true);
 });
 
-test('the previous window counts in proportion to its overlap', () => {
+test('no span of one window ever holds more than the limit, across any boundary', () => {
+  const w = new SlidingWindow(60, W);
+  const admitted: number[] = [];
+  // Offered 5 per second for five minutes, starting mid-window.
+  for (let t = 30_000; t < 330_000; t += 200) if (w.take(t).allowed) admitted.push(t);
+  for (const from of admitted) expect(admitted.filter((t) => t >= from && t < from + W).length).toBeLessThanOrEqual(60);
+  expect(admitted.length).toBe(300); // 60 per minute over five minutes, exactly
+});
+
+test('costs count by weight: a token window takes what fits and frees as the weight leaves', () => {
   const w = new SlidingWindow(10, W);
-  const t0 = 5_000 * W;
-  for (let i = 0; i < 10; i++) w.take(t0);
-  expect(w.fits(t0 + W)).toBe(false); // all 10 still count
-  expect(w.fits(t0 + W + W / 4)).toBe(true); // 10 × 0.75 + 1 ≤ 10
-  expect(w.take(t0 + W + W / 4, 3).allowed).toBe(false); // 7.5 + 3 > 10
+  w.add(0, 7);
+  expect(w.take(1_000, 4).allowed).toBe(false);
+  expect(w.take(1_000, 3).allowed).toBe(true);
+  expect(w.msUntilFree(2_000, 5)).toBe(W - 2_000); // the 7 must go
+  expect(w.take(W, 5).allowed).toBe(true);
 });

@@ -1,4 +1,5 @@
 /** Settings an admin changes at run time, kept in the `options` table as JSON values under known names. */
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Store } from './db.ts';
 
@@ -37,4 +38,24 @@ export async function writeOptions(
     }
   });
   return readOptions(store);
+}
+
+/**
+ * This installation's id, made on first start and kept in the database: instances sharing the database share it,
+ * and it names their keys in Redis, so that several installations can share one Redis.
+ */
+export async function installId(store: Store): Promise<string> {
+  const read = async (): Promise<string | undefined> =>
+    (await store.db.selectFrom('options').select('value').where('key', '=', 'install_id').executeTakeFirst())?.value;
+  const existing = await read();
+  if (existing) return JSON.parse(existing) as string;
+  try {
+    await store.db
+      .insertInto('options')
+      .values({ key: 'install_id', value: JSON.stringify(randomUUID()) })
+      .execute();
+  } catch {
+    // Another instance starting at the same moment made it first.
+  }
+  return JSON.parse((await read())!) as string;
 }

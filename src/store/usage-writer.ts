@@ -18,6 +18,22 @@ export interface UsageRecord {
   userReserved: number;
   /** Unlimited tokens keep their remaining quota as it is; their use is still counted. */
   tokenUnlimited: boolean;
+  /** In Redis's journal too (see SharedLedger): it outlives this process until written. */
+  journaled?: boolean;
+}
+
+/** How much a record moves the token's and the user's remaining balances (undefined: it has none to move). */
+export function balanceChanges(record: UsageRecord): { token: number | undefined; user: number | undefined } {
+  const { token_id: tokenId, user_id: userId } = record.log;
+  return {
+    token: tokenId != null && !record.tokenUnlimited ? record.quota - record.tokenReserved : undefined,
+    user: userId != null ? record.quota - record.userReserved : undefined,
+  };
+}
+
+/** Told when journaled records are in the database (they leave the journal). */
+export interface JournalSink {
+  written(records: UsageRecord[]): Promise<void>;
 }
 
 export interface UsageWriterOptions {
@@ -85,6 +101,9 @@ export class UsageWriter {
   private readonly timer: NodeJS.Timeout;
   private closed = false;
   private readonly inserts = new Map<number, string>();
+  /** The batch being written now (still this process's to write if it fails). */
+  private writing: UsageRecord[] = [];
+  journal: JournalSink | undefined;
 
   constructor(store: Store, log: Logger, opts: UsageWriterOptions = {}) {
     this.store = store;
@@ -102,11 +121,12 @@ export class UsageWriter {
     }
     this.queue.push(record);
     const { token_id: tokenId, user_id: userId } = record.log;
-    if (tokenId != null && !record.tokenUnlimited) {
-      this.tokenPending.set(tokenId, (this.tokenPending.get(tokenId) ?? 0) + record.quota - record.tokenReserved);
+    const changes = balanceChanges(record);
+    if (changes.token !== undefined) {
+      this.tokenPending.set(tokenId!, (this.tokenPending.get(tokenId!) ?? 0) + changes.token);
     }
-    if (userId != null) {
-      this.userPending.set(userId, (this.userPending.get(userId) ?? 0) + record.quota - record.userReserved);
+    if (changes.user !== undefined) {
+      this.userPending.set(userId!, (this.userPending.get(userId!) ?? 0) + changes.user);
     }
     if (this.queue.length >= this.batchSize) void this.flush();
     return undefined;
@@ -123,6 +143,34 @@ export class UsageWriter {
 
   get queued(): number {
     return this.queue.length;
+  }
+
+  /** Records not yet in the database: being written, then queued (`all: false`: those not in the journal). */
+  unwritten(all: boolean): UsageRecord[] {
+    const records = [...this.writing, ...this.queue];
+    return all ? records : records.filter((r) => !r.journaled);
+  }
+
+  /** Writes records journaled by an instance that died, leaving out those it had written already; returns how many. */
+  async writeMissing(records: UsageRecord[]): Promise<number> {
+    let count = 0;
+    for (let i = 0; i < records.length; i += this.batchSize) {
+      const batch = records.slice(i, i + this.batchSize);
+      const present = await this.store.db
+        .selectFrom('usage_logs')
+        .select('request_id')
+        .where(
+          'request_id',
+          'in',
+          batch.map((r) => r.log.request_id),
+        )
+        .execute();
+      const written = new Set(present.map((row) => row.request_id));
+      const missing = batch.filter((r) => !written.has(r.log.request_id));
+      if (missing.length) await this.write(missing);
+      count += missing.length;
+    }
+    return count;
   }
 
   /** Writes what is queued now (one batch at a time); resolves when it is in the database or failed (and requeued). */
@@ -167,10 +215,12 @@ export class UsageWriter {
   private async writeAll(): Promise<void> {
     while (this.queue.length) {
       const batch = this.queue.splice(0, this.batchSize);
+      this.writing = batch;
       let written: { tokens: Map<number, Totals>; users: Map<number, Totals> };
       try {
         written = await this.write(batch);
       } catch (err) {
+        this.writing = [];
         // Kept for the next flush; nothing acknowledged is dropped while the database is away.
         this.queue.unshift(...batch);
         this.log.error(
@@ -179,8 +229,10 @@ export class UsageWriter {
         );
         return;
       }
+      this.writing = [];
       for (const [id, t] of written.tokens) this.settlePending(this.tokenPending, id, t.remain);
       for (const [id, t] of written.users) this.settlePending(this.userPending, id, t.remain);
+      if (this.journal) await this.journal.written(batch.filter((r) => r.journaled));
       while (this.waiting.length && this.queue.length < this.maxQueued) this.waiting.shift()!();
     }
   }
@@ -197,8 +249,9 @@ export class UsageWriter {
     const channels = new Map<string, Totals>();
     for (const r of batch) {
       const { token_id: tokenId, user_id: userId, channel } = r.log;
-      if (tokenId != null) addTo(tokens, tokenId, r.quota, r.tokenUnlimited ? 0 : r.quota - r.tokenReserved);
-      if (userId != null) addTo(users, userId, r.quota, r.quota - r.userReserved);
+      const changes = balanceChanges(r);
+      if (tokenId != null) addTo(tokens, tokenId, r.quota, changes.token ?? 0);
+      if (userId != null) addTo(users, userId, r.quota, changes.user ?? 0);
       if (channel && r.quota) addTo(channels, channel, r.quota, 0);
     }
     await this.store.db.transaction().execute(async (trx) => {

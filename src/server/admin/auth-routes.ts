@@ -4,25 +4,14 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { quotaOf } from '../../billing/cost.ts';
 import { Forbidden, GatewayError, InvalidRequest, Unauthorized } from '../../core/errors.ts';
-import type { Gateway } from '../../gateway.ts';
 import { insertWithId } from '../../store/db.ts';
 import { readOptions } from '../../store/options.ts';
 import { tokenHash } from '../../store/tokens.ts';
 import { findUser, hashPassword, verifyPassword } from '../../store/users.ts';
 import { type AdminRoute, route } from './api.ts';
-import { LoginLimit } from './login-limit.ts';
+import { checkLogin, countAttempt, countFailure } from './login-limit.ts';
 import { endSession, startSession } from './session.ts';
 import { password, userShape, userView } from './shapes.ts';
-
-const limits = new WeakMap<Gateway, LoginLimit>();
-function loginLimit(gw: Gateway): LoginLimit {
-  let limit = limits.get(gw);
-  if (!limit) {
-    limit = new LoginLimit();
-    limits.set(gw, limit);
-  }
-  return limit;
-}
 
 const credentials = z.object({ username: z.string().min(1).max(191), password: z.string().min(1).max(200) });
 const ok = z.object({ ok: z.literal(true) });
@@ -39,9 +28,7 @@ const login = route({
   body: credentials,
   response: userShape,
   handler: async ({ gw, body, request, reply }) => {
-    const limit = loginLimit(gw);
-    const now = Date.now();
-    limit.check(request.ip, body.username, now);
+    await checkLogin(gw.limiter, request.ip, body.username);
     const user = await gw.store.db
       .selectFrom('users')
       .selectAll()
@@ -49,7 +36,7 @@ const login = route({
       .executeTakeFirst();
     const valid = await verifyPassword(body.password, user?.password_hash ?? NO_USER_HASH);
     if (!user || !valid) {
-      limit.failed(request.ip, body.username, now);
+      countFailure(gw.limiter, request.ip, body.username);
       throw new Unauthorized('Wrong username or password.');
     }
     if (user.status !== 'enabled') throw new Forbidden('This account is disabled.', 'account_disabled');
@@ -180,8 +167,8 @@ const register = route({
   handler: async ({ gw, body, request, reply }) => {
     const options = await readOptions(gw.store);
     if (!options.registration_enabled) throw new Forbidden('Registration is closed.', 'registration_closed');
-    loginLimit(gw).check(request.ip, body.username, Date.now());
-    loginLimit(gw).attempted(request.ip, Date.now());
+    await checkLogin(gw.limiter, request.ip, body.username);
+    countAttempt(gw.limiter, request.ip);
     const taken = await gw.store.db
       .selectFrom('users')
       .select('id')

@@ -182,8 +182,7 @@ const createChannel = route({
       created_at: now,
       updated_at: now,
     });
-    await gw.routing.reload();
-    gw.keys.forget(); // an open relay closes once a channel of the database's own exists
+    await gw.channelsChanged();
     return dbView(gw, await storedChannel(gw, String(id)));
   },
 });
@@ -230,7 +229,7 @@ const updateChannel = route({
       })
       .where('id', '=', row.id)
       .execute();
-    await gw.routing.reload();
+    await gw.channelsChanged();
     return dbView(gw, await storedChannel(gw, params.id));
   },
 });
@@ -246,7 +245,7 @@ const deleteChannel = route({
   handler: async ({ gw, params }) => {
     const row = await storedChannel(gw, params.id);
     await gw.store.db.deleteFrom('channels').where('id', '=', row.id).execute();
-    await gw.routing.reload();
+    await gw.channelsChanged();
     return { ok: true as const };
   },
 });
@@ -272,7 +271,7 @@ function setStatus(status: 'enabled' | 'disabled'): AdminRoute {
         .set({ status, status_reason: null, updated_at: Date.now() })
         .where('id', '=', row.id)
         .execute();
-      await gw.routing.reload();
+      await gw.channelsChanged();
       return dbView(gw, await storedChannel(gw, params.id));
     },
   });

@@ -74,7 +74,7 @@ const updateGroup = route({
       .where('name', '=', params.name)
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0) throw notFound('group');
-    gw.keys.forget();
+    gw.accountsChanged();
     return { name: params.name, ...body };
   },
 });

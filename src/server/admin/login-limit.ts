@@ -1,34 +1,36 @@
 /**
  * Failed logins per address and per account over a sliding window: past the limit, even the right password is
- * refused until the window has room again, so passwords cannot be guessed at speed.
+ * refused until the window has room again, so passwords cannot be guessed at speed (on any instance: the counts are
+ * the gateway's shared limiter).
  */
 import { RateLimited } from '../../core/errors.ts';
-import { KeyedWindows } from '../../state/keyed-limits.ts';
+import type { RateLimiter } from '../../state/keyed-limits.ts';
 
 const WINDOW_MS = 15 * 60_000;
+const PER_ACCOUNT = 10;
+const PER_ADDRESS = 50;
 
-export class LoginLimit {
-  private readonly perAccount = new KeyedWindows(10, WINDOW_MS);
-  private readonly perAddress = new KeyedWindows(50, WINDOW_MS);
+const account = (ip: string, username: string): string => `login:${ip}\n${username}`;
+const address = (ip: string): string => `login:${ip}`;
 
-  /** Throws when this address, or this address on this account, failed too often lately. */
-  check(ip: string, username: string, now: number): void {
-    for (const [limiter, key] of [
-      [this.perAccount, `${ip}\n${username}`],
-      [this.perAddress, ip],
-    ] as const) {
-      const wait = limiter.peek(key, now);
-      if (wait > 0) throw new RateLimited('Too many failed logins: try again later.', Math.ceil(wait / 1000));
-    }
+/** Throws when this address, or this address on this account, failed too often lately. */
+export async function checkLogin(limiter: RateLimiter, ip: string, username: string): Promise<void> {
+  for (const [key, limit] of [
+    [account(ip, username), PER_ACCOUNT],
+    [address(ip), PER_ADDRESS],
+  ] as const) {
+    const verdict = await limiter.take(key, limit, WINDOW_MS, 1, false);
+    if (!verdict.allowed)
+      throw new RateLimited('Too many failed logins: try again later.', Math.ceil(verdict.retryAfterMs / 1000));
   }
+}
 
-  /** Counts an attempt that is limited per address only (a registration). */
-  attempted(ip: string, now: number): void {
-    this.perAddress.take(ip, now);
-  }
+/** Counts an attempt that is limited per address only (a registration). */
+export function countAttempt(limiter: RateLimiter, ip: string): void {
+  limiter.add(address(ip), PER_ADDRESS, WINDOW_MS, 1);
+}
 
-  failed(ip: string, username: string, now: number): void {
-    this.perAccount.take(`${ip}\n${username}`, now);
-    this.perAddress.take(ip, now);
-  }
+export function countFailure(limiter: RateLimiter, ip: string, username: string): void {
+  limiter.add(account(ip, username), PER_ACCOUNT, WINDOW_MS, 1);
+  countAttempt(limiter, ip);
 }

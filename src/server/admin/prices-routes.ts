@@ -64,7 +64,7 @@ const setPrice = route({
       await trx.deleteFrom('prices').where('model', '=', params.model).execute();
       await trx.insertInto('prices').values(row).execute();
     });
-    await gw.prices.reload();
+    await gw.pricesChanged();
     return {
       model: row.model,
       input: row.input,
@@ -87,7 +87,7 @@ const deletePrice = route({
   handler: async ({ gw, params }) => {
     const result = await gw.store.db.deleteFrom('prices').where('model', '=', params.model).executeTakeFirst();
     if (Number(result.numDeletedRows) === 0) throw notFound('price');
-    await gw.prices.reload();
+    await gw.pricesChanged();
     return { ok: true as const };
   },
 });

@@ -166,7 +166,7 @@ const redeem = route({
         .execute();
       return code.quota;
     });
-    gw.keys.forget();
+    gw.accountsChanged({ userIds: [principal.userId] });
     const user = (await findUser(gw.store, principal.userId))!;
     return { added_usd: usdOf(added), quota_usd: user.quota === null ? null : usdOf(user.quota) };
   },

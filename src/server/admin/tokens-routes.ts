@@ -128,7 +128,7 @@ const createToken = route({
       accessed_at: null,
       ...columns(fields),
     });
-    gw.keys.forget();
+    gw.accountsChanged();
     const row = await gw.store.db.selectFrom('tokens').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     return { ...tokenView(row), key };
   },
@@ -160,7 +160,7 @@ const updateToken = route({
     const changes = columns(body);
     if (Object.keys(changes).length)
       await gw.store.db.updateTable('tokens').set(changes).where('id', '=', token.id).execute();
-    gw.keys.forget();
+    gw.accountsChanged({ tokenIds: [token.id] });
     return tokenView(await visibleToken(gw, principal, token.id));
   },
 });
@@ -177,7 +177,7 @@ const deleteToken = route({
     const token = await visibleToken(gw, principal, params.id);
     editable(token);
     await gw.store.db.deleteFrom('tokens').where('id', '=', token.id).execute();
-    gw.keys.forget();
+    gw.accountsChanged({ tokenIds: [token.id] });
     return { ok: true as const };
   },
 });

@@ -161,7 +161,7 @@ const updateUser = route({
       changes.session_epoch = user.session_epoch + 1;
     }
     await gw.store.db.updateTable('users').set(changes).where('id', '=', user.id).execute();
-    gw.keys.forget();
+    gw.accountsChanged({ userIds: [user.id] });
     return userView((await findUser(gw.store, user.id))!);
   },
 });
@@ -181,7 +181,7 @@ const deleteUser = route({
       await trx.deleteFrom('tokens').where('user_id', '=', user.id).execute();
       await trx.deleteFrom('users').where('id', '=', user.id).execute();
     });
-    gw.keys.forget();
+    gw.accountsChanged({ userIds: [user.id] });
     return { ok: true as const };
   },
 });
@@ -215,7 +215,7 @@ const topup = route({
         })
         .execute();
     });
-    gw.keys.forget();
+    gw.accountsChanged({ userIds: [user.id] });
     const after = (await findUser(gw.store, user.id))!;
     return { quota_usd: after.quota === null ? null : usdOf(after.quota) };
   },
