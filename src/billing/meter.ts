@@ -12,7 +12,7 @@ import { QuotaExceeded } from '../core/errors.ts';
 import type { Usage } from '../core/types.ts';
 import { metrics } from '../metrics.ts';
 import type { Account, Balance } from '../server/auth.ts';
-import type { QuotaEpochs, SharedLedger } from '../state/ledger.ts';
+import type { QuotaEpochs, SharedHold, SharedLedger } from '../state/ledger.ts';
 import type { Store } from '../store/db.ts';
 import type { NewUsageLog } from '../store/schema.ts';
 import type { UsageRecord, UsageWriter } from '../store/usage-writer.ts';
@@ -30,10 +30,15 @@ export interface Hold {
   userReserved: number;
   /** Held on the shared counters of these epochs (with Redis). */
   epochs?: QuotaEpochs | undefined;
+  /** Lets the next request of a balance near its end go (with Redis; see Meter.holdShared). */
+  unlock?: (() => void) | undefined;
 }
 
 /** A balance this many times the estimate or more is trusted without a reservation in the database. */
 const RESERVE_BELOW = 100;
+
+/** How long a balance seen near its end stays so without being seen again (a top-up ends it that late). */
+const NEAR_END_MEMORY_MS = 10_000;
 
 const NO_HOLD: Hold = { account: undefined, estimate: 0, tokenReserved: 0, userReserved: 0 };
 
@@ -44,6 +49,10 @@ export class Meter {
   private readonly ledger: SharedLedger | undefined;
   /** Balances reserved in the database while Redis was away: their shared counters are made afresh when it is back. */
   private readonly spentAside = { tokens: new Set<number>(), users: new Set<number>() };
+  /** Balances seen near their end (`t:<id>` / `u:<id>`), until when: their requests go one at a time here. */
+  private readonly nearEnd = new Map<string, number>();
+  /** Per balance near its end: the request going now and those waiting, as a chain. */
+  private readonly turns = new Map<string, Promise<void>>();
 
   constructor(store: Store, writer: UsageWriter, prices: PriceLookup, ledger?: SharedLedger) {
     this.store = store;
@@ -85,13 +94,81 @@ export class Meter {
     return this.reserve(account, estimate, tokenNear, userNear);
   }
 
+  /**
+   * Holds the estimate on the shared counters (in the database while Redis is away). An estimate can fall short of
+   * the real cost (an answer longer than guessed), so near the end of a balance this instance lets one request of it
+   * run at a time: however many instances, a balance is overspent by at most one request's shortfall per instance.
+   * Whether a balance is near its end is decided atomically with the hold (Redis or a conditional UPDATE).
+   */
   private async holdShared(account: Account, estimate: number, ledger: SharedLedger): Promise<Hold> {
-    const epochs = ledger.up ? await ledger.reserve(account, estimate) : undefined;
-    if (epochs) return { account, estimate, tokenReserved: 0, userReserved: 0, epochs };
-    metrics.limitFallbacks.inc({ kind: 'quota' });
-    if (account.token) this.spentAside.tokens.add(account.tokenId);
-    if (account.user) this.spentAside.users.add(account.userId);
-    return this.reserve(account, estimate, account.token !== undefined, account.user !== undefined);
+    const margin = estimate * RESERVE_BELOW;
+    /** The hold, or which balance is near its end. */
+    const attempt = async (turn: boolean): Promise<Hold | 't' | 'u'> => {
+      const held = ledger.up ? await ledger.reserve(account, estimate, turn, margin) : undefined;
+      if (held) {
+        if ('near' in held) return held.near;
+        return { account, estimate, tokenReserved: 0, userReserved: 0, epochs: held.epochs };
+      }
+      metrics.limitFallbacks.inc({ kind: 'quota' });
+      if (account.token) this.spentAside.tokens.add(account.tokenId);
+      if (account.user) this.spentAside.users.add(account.userId);
+      try {
+        return await this.reserve(account, estimate, !!account.token, !!account.user, turn ? 0 : margin);
+      } catch (err) {
+        if (turn || !(err instanceof QuotaExceeded)) throw err;
+        return account.user ? 'u' : 't';
+      }
+    };
+    let turn = this.nearTurn(account);
+    for (;;) {
+      const unlock = turn ? await this.take(turn) : undefined;
+      let held: Hold | 't' | 'u';
+      try {
+        held = await attempt(unlock !== undefined);
+      } catch (err) {
+        unlock?.();
+        throw err;
+      }
+      if (typeof held !== 'string') {
+        held.unlock = unlock;
+        return held;
+      }
+      // Near its end (only said to a caller without a turn): wait for this instance's turn on it, then again.
+      turn = held === 'u' ? `u:${account.userId}` : `t:${account.tokenId}`;
+      this.nearEnd.set(turn, Date.now() + NEAR_END_MEMORY_MS);
+    }
+  }
+
+  /** The balance whose requests must take turns (the user's when both are near their end), if any. */
+  private nearTurn(account: Account): string | undefined {
+    if (!this.nearEnd.size) return undefined;
+    const now = Date.now();
+    const near = (key: string): boolean => {
+      const until = this.nearEnd.get(key);
+      if (until === undefined) return false;
+      if (until > now) return true;
+      this.nearEnd.delete(key);
+      return false;
+    };
+    if (account.user && near(`u:${account.userId}`)) return `u:${account.userId}`;
+    if (account.token && near(`t:${account.tokenId}`)) return `t:${account.tokenId}`;
+    return undefined;
+  }
+
+  /** Waits for the balance's turn; resolves with what ends it. */
+  private async take(balance: string): Promise<() => void> {
+    const before = this.turns.get(balance) ?? Promise.resolve();
+    let end!: () => void;
+    const mine = new Promise<void>((resolve) => {
+      end = resolve;
+    });
+    const chain = before.then(() => mine);
+    this.turns.set(balance, chain);
+    await before;
+    return () => {
+      end();
+      if (this.turns.get(balance) === chain) this.turns.delete(balance);
+    };
   }
 
   /** Throws when the balance cannot pay; says whether it is near its end (then the estimate is reserved). */
@@ -103,7 +180,8 @@ export class Meter {
   }
 
   /** Takes the estimate from the database balances at once; refused when another instance spent them meanwhile. */
-  private async reserve(account: Account, estimate: number, token: boolean, user: boolean): Promise<Hold> {
+  /** With a `margin`, refused also when the balance would fall below it (near its end: the caller takes turns). */
+  private async reserve(account: Account, estimate: number, token: boolean, user: boolean, margin = 0): Promise<Hold> {
     const hold: Hold = { account, estimate, tokenReserved: 0, userReserved: 0 };
     await this.store.db.transaction().execute(async (trx) => {
       if (token) {
@@ -111,7 +189,7 @@ export class Meter {
           .updateTable('tokens')
           .set({ remain_quota: sql`remain_quota - ${estimate}` })
           .where('id', '=', account.tokenId)
-          .where('remain_quota', '>=', Math.max(estimate, 1))
+          .where('remain_quota', '>=', Math.max(estimate, 1) + margin)
           .executeTakeFirst();
         if (Number(taken.numUpdatedRows) !== 1)
           throw new QuotaExceeded('This API key has no quota left for this request.');
@@ -121,7 +199,7 @@ export class Meter {
           .updateTable('users')
           .set({ quota: sql`quota - ${estimate}` })
           .where('id', '=', account.userId)
-          .where('quota', '>=', Math.max(estimate, 1))
+          .where('quota', '>=', Math.max(estimate, 1) + margin)
           .executeTakeFirst();
         if (Number(taken.numUpdatedRows) !== 1)
           throw new QuotaExceeded('Your account has no quota left for this request.');
@@ -172,12 +250,45 @@ export class Meter {
       userReserved: hold.userReserved,
       tokenUnlimited: account?.token === undefined,
     };
-    if (!this.ledger) return { cost, written: this.writer.add(record) };
-    // Journaled (and billed on the shared counters) before the client hears the end of its answer.
-    const written = this.ledger.record(record, hold.estimate, hold.epochs).then((journaled) => {
-      record.journaled = journaled;
+    const reserved = hold.tokenReserved > 0 || hold.userReserved > 0;
+    if (!this.ledger && !reserved) return { cost, written: this.writer.add(record) };
+    const { ledger } = this;
+    const written = (reserved ? this.settleReserved(record) : Promise.resolve()).then(async () => {
+      // Journaled (and billed on the shared counters) before the client hears the end of its answer.
+      if (ledger) record.journaled = await ledger.record(record, hold.estimate, hold.epochs);
+      hold.unlock?.();
       return this.writer.add(record);
     });
     return { cost, written };
+  }
+
+  /**
+   * A request whose estimate was reserved in the database is settled there at once: the next reservation sees its
+   * real cost, not the estimate, even before the usage log is written.
+   */
+  private async settleReserved(record: UsageRecord): Promise<void> {
+    const { token_id: tokenId, user_id: userId } = record.log;
+    try {
+      await this.store.db.transaction().execute(async (trx) => {
+        if (record.tokenReserved > 0 && tokenId != null) {
+          await trx
+            .updateTable('tokens')
+            .set({ remain_quota: sql`remain_quota - ${record.quota - record.tokenReserved}` })
+            .where('id', '=', tokenId)
+            .execute();
+        }
+        if (record.userReserved > 0 && userId != null) {
+          await trx
+            .updateTable('users')
+            .set({ quota: sql`quota - ${record.quota - record.userReserved}` })
+            .where('id', '=', userId)
+            .execute();
+        }
+      });
+    } catch {
+      return; // The usage writer moves the balances instead, with the log.
+    }
+    if (record.tokenReserved > 0) record.tokenReserved = record.quota;
+    if (record.userReserved > 0) record.userReserved = record.quota;
   }
 }

@@ -23,10 +23,17 @@ export interface QuotaEpochs {
   user?: string;
 }
 
+/** A hold on the shared counters (their epochs), or which balance is near its end and needs a turn first. */
+export type SharedHold = { epochs: QuotaEpochs } | { near: 't' | 'u' };
+
 /** An idle counter is dropped after this and made again from the database when next needed. */
 const COUNTER_TTL_MS = 10 * 60_000;
 
-/** KEYS: counters (token, user). ARGV: estimate, ttl. Returns {'ok', epochs...} | {'init', i} | {'refuse', i}. */
+/**
+ * KEYS: counters (token, user). ARGV: estimate, ttl, whether the caller has its instance's turn for the balance, the
+ * margin below which a balance is near its end. Returns {'ok', epochs...} | {'init', i} |
+ * {'refuse', i} | {'near', i} (near the end, and the caller has no turn).
+ */
 const RESERVE = `
 local est = tonumber(ARGV[1])
 for i = 1, #KEYS do
@@ -35,10 +42,11 @@ end
 for i = 1, #KEYS do
   local avail = tonumber(redis.call('HGET', KEYS[i], 'avail'))
   if avail <= 0 or avail < est then return {'refuse', tostring(i)} end
+  if ARGV[3] == '0' and avail - est < tonumber(ARGV[4]) then return {'near', tostring(i)} end
 end
 local out = {'ok'}
 for i = 1, #KEYS do
-  redis.call('HINCRBY', KEYS[i], 'avail', -est)
+  if est ~= 0 then redis.call('HINCRBY', KEYS[i], 'avail', -est) end
   redis.call('PEXPIRE', KEYS[i], ARGV[2])
   out[#out + 1] = redis.call('HGET', KEYS[i], 'epoch')
 end
@@ -75,8 +83,9 @@ end
 local est, cost = tonumber(ARGV[3]), tonumber(ARGV[4])
 for k = 3, #KEYS do
   local epoch = redis.call('HGET', KEYS[k], 'epoch')
-  if epoch == ARGV[6 + k] then redis.call('HINCRBY', KEYS[k], 'avail', est - cost)
-  elseif epoch then redis.call('HINCRBY', KEYS[k], 'avail', -cost) end
+  if epoch == ARGV[6 + k] then
+    if est ~= cost then redis.call('HINCRBY', KEYS[k], 'avail', est - cost) end
+  elseif epoch and cost ~= 0 then redis.call('HINCRBY', KEYS[k], 'avail', -cost) end
 end
 return 1
 `;
@@ -132,10 +141,11 @@ export class SharedLedger {
   }
 
   /**
-   * Holds `estimate` on the account's token and user counters; throws QuotaExceeded when either cannot pay. Undefined
+   * Holds `estimate` on the account's token and user counters; throws QuotaExceeded when either cannot pay. Below
+   * `margin`, a balance is near its end and holds only for a caller that has its instance's turn (`turn`). Undefined
    * when Redis cannot answer for now: the caller reserves in the database instead.
    */
-  async reserve(account: Account, estimate: number): Promise<QuotaEpochs | undefined> {
+  async reserve(account: Account, estimate: number, turn: boolean, margin: number): Promise<SharedHold | undefined> {
     const sides: { kind: 't' | 'u'; id: number; refusal: string }[] = [];
     if (account.token)
       sides.push({ kind: 't', id: account.tokenId, refusal: 'This API key has no quota left for this request.' });
@@ -144,7 +154,7 @@ export class SharedLedger {
     const keys = sides.map((s) => this.counter(s.kind, s.id));
     for (let attempt = 0; attempt < 3; attempt++) {
       const answer = (await this.redis.attempt('quota-reserve', () =>
-        this.reserveScript(keys, [estimate, COUNTER_TTL_MS]),
+        this.reserveScript(keys, [estimate, COUNTER_TTL_MS, turn ? 1 : 0, margin]),
       )) as string[] | undefined;
       if (!answer) return undefined;
       const [verdict, ...rest] = answer;
@@ -154,10 +164,11 @@ export class SharedLedger {
           if (side.kind === 't') epochs.token = rest[i]!;
           else epochs.user = rest[i]!;
         });
-        return epochs;
+        return { epochs };
       }
       const side = sides[Number(rest[0]) - 1]!;
       if (verdict === 'refuse') throw new QuotaExceeded(side.refusal);
+      if (verdict === 'near') return { near: side.kind };
       if (!(await this.init(side.kind, side.id))) return undefined;
     }
     return undefined;

@@ -5,7 +5,7 @@
  * in-process state; nothing waits on a Redis that is away.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Redis, ReplyError } from 'ioredis';
 import type { Logger } from '../log.ts';
 import { metrics } from '../metrics.ts';
 import type { KeyChange } from './key-health.ts';
@@ -124,7 +124,11 @@ export class SharedRedis {
     try {
       return await command();
     } catch (err) {
-      this.down(operation, err as Error);
+      if (err instanceof ReplyError) {
+        // Redis answered, with an error: a fault of the command, not an outage (nothing to fall back from).
+        metrics.redisErrors.inc({ operation });
+        this.log.error({ operation, err: (err as Error).message }, 'a Redis command failed');
+      } else this.down(operation, err as Error);
       return undefined;
     }
   }
