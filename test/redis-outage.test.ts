@@ -116,6 +116,9 @@ test('Redis lost and back empty: served throughout, and the balance is spent exa
   const ready = await request(`${urls[1]}/readyz`);
   expect(ready.statusCode).toBe(200);
   expect(await ready.body.json()).toEqual({ status: 'ready', redis: 'down' });
+  const scraped = await (await request(`${urls[0]}/metrics`)).body.text();
+  expect(scraped).toMatch(/^switchyard_redis_up 0$/m);
+  expect(scraped).toMatch(/^switchyard_limit_fallbacks_total\{kind="quota"\} [1-9]/m);
 
   await startRedis(); // empty: every counter and journal it had is gone
   for (let i = 0; i < 100 && !gateways.every((g) => g.gw.shared!.redis.up); i++) await sleep(50);

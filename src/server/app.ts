@@ -7,6 +7,7 @@ import { asGatewayError, GatewayError, InvalidRequest, ModelNotFound, RateLimite
 import { openaiChat } from '../formats/openai-chat/index.ts';
 import type { ChatFormat } from '../formats/types.ts';
 import type { Gateway } from '../gateway.ts';
+import { registry } from '../metrics.ts';
 import type { WindowVerdict } from '../state/keyed-limits.ts';
 import { registerAdminApi } from './admin/api.ts';
 import { ADMIN_ROUTES } from './admin/routes.ts';
@@ -113,6 +114,10 @@ export function buildApp(gw: Gateway): FastifyInstance {
   app.get('/healthz', async (request, reply) => {
     reply.headers(responseHeaders(request.id));
     return { status: 'ok' };
+  });
+  app.get('/metrics', async (request, reply) => {
+    reply.headers(responseHeaders(request.id)).type(registry.contentType);
+    return registry.metrics();
   });
   app.get('/readyz', async (request, reply) => {
     reply.headers(responseHeaders(request.id));

@@ -90,7 +90,10 @@ export class SharedRedis {
     const connected = await Promise.allSettled([redis.client.connect(), redis.subscriber.connect()]);
     if (connected[0].status === 'rejected') {
       redis.down('connect');
-    } else await redis.beat();
+    } else {
+      metrics.redisUp.set(1);
+      await redis.beat();
+    }
     redis.timer = setInterval(() => void redis.beat(), HEARTBEAT_EVERY_MS);
     redis.timer.unref();
     return redis;
