@@ -12,9 +12,12 @@ function spread(samples: number[]): Spread {
 }
 
 export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
-  const url = new URL(spec.url);
-  const path = url.pathname + url.search;
-  const pool = new Pool(url.origin, { connections: spec.concurrency, keepAliveTimeout: 60_000 });
+  const targets = (spec.urls ?? [spec.url]).map((u) => {
+    const url = new URL(u);
+    const pool = new Pool(url.origin, { connections: spec.concurrency, keepAliveTimeout: 60_000 });
+    return { pool, path: url.pathname + url.search };
+  });
+  let turn = 0;
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${CLIENT_KEY}` };
   const latencies: number[] = [];
   const firstBytes: number[] = [];
@@ -38,6 +41,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
 
   async function once(): Promise<void> {
     const sent = performance.now();
+    const { pool, path } = targets[turn++ % targets.length]!;
     const { statusCode, body } = await pool.request({ method: 'POST', path, headers, body: spec.body });
     if (statusCode !== 200) return fail(`HTTP ${statusCode}: ${(await body.text()).slice(0, 300)}`);
     if (!spec.stream) {
@@ -65,7 +69,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
 
   await Promise.all(Array.from({ length: spec.concurrency }, worker));
   const elapsedMs = performance.now() - begin;
-  await pool.close();
+  await Promise.all(targets.map((t) => t.pool.close()));
   return {
     ok: latencies.length,
     errors,

@@ -66,12 +66,21 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** Starts `node <args>` (the running Node binary) pinned to `core`, in its own process group, dying with the bench. */
-export function start(name: string, core: number, args: string[], options: { ipc?: boolean } = {}): Child {
-  const pin = pinningOff === null ? ['taskset', '-c', String(core)] : [];
+/**
+ * Starts `node <args>` (the running Node binary) pinned to `core` (null: on any core), in its own process group,
+ * dying with the bench. `env` is added to the bench's own environment.
+ */
+export function start(
+  name: string,
+  core: number | null,
+  args: string[],
+  options: { ipc?: boolean; env?: NodeJS.ProcessEnv } = {},
+): Child {
+  const pin = pinningOff === null && core !== null ? ['taskset', '-c', String(core)] : [];
   const [file = process.execPath, ...prefix] = [...deathSignal, ...pin, process.execPath];
   const proc = spawn(file, [...prefix, ...args], {
     detached: true,
+    env: { ...process.env, ...options.env },
     stdio: options.ipc ? ['pipe', 'pipe', 'pipe', 'ipc'] : ['pipe', 'pipe', 'pipe'],
   });
   if (proc.pid === undefined) throw new Error(`could not start ${name}`);

@@ -21,6 +21,8 @@ export function chatBody(model: string, stream: boolean): string {
 /** One load run: POST `body` to `url` from `concurrency` workers until `stop` is reached. */
 export interface LoadSpec {
   url: string;
+  /** Several instances of one target: requests go round-robin over these instead of `url`. */
+  urls?: string[];
   body: string;
   stream: boolean;
   concurrency: number;

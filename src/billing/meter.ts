@@ -12,7 +12,7 @@ import { QuotaExceeded } from '../core/errors.ts';
 import type { Usage } from '../core/types.ts';
 import { metrics } from '../metrics.ts';
 import type { Account, Balance } from '../server/auth.ts';
-import type { QuotaEpochs, SharedHold, SharedLedger } from '../state/ledger.ts';
+import type { QuotaEpochs, SharedLedger } from '../state/ledger.ts';
 import type { Store } from '../store/db.ts';
 import type { NewUsageLog } from '../store/schema.ts';
 import type { UsageRecord, UsageWriter } from '../store/usage-writer.ts';
