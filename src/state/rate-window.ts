@@ -1,7 +1,8 @@
 /**
- * An exact sliding window (a log of what was counted when): any span of `windowMs` holds at most `limit`, which a
- * two-bucket approximation cannot promise (it lets up to 1.5× through across a boundary). The Redis limiter keeps the
- * same log in a sorted set, so one instance and many count alike.
+ * A sliding window kept as 60 buckets of a 60th of the window each: what was counted in a bucket leaves the window
+ * one window after the bucket's end. So no span of `windowMs` ever holds more than `limit` (a two-bucket
+ * approximation lets up to 1.5× through across a boundary), a freed slot comes back at most a 60th of the window
+ * late, and memory stays fixed however high the limit. The Redis limiter keeps the same buckets in a hash.
  */
 
 export interface WindowVerdict {
@@ -10,36 +11,35 @@ export interface WindowVerdict {
   retryAfterMs: number;
 }
 
+export const WINDOW_BUCKETS = 60;
+
 export class SlidingWindow {
   readonly limit: number;
   private readonly windowMs: number;
-  private times: number[] = [];
-  private costs: number[] = [];
-  /** Index of the oldest entry still in the window. */
-  private head = 0;
+  private readonly bucketMs: number;
+  /** Counts by bucket number (time / bucketMs), oldest first; at most WINDOW_BUCKETS + 1 live. */
+  private buckets: { index: number; count: number }[] = [];
   private sum = 0;
 
   constructor(limit: number, windowMs: number) {
     this.limit = limit;
     this.windowMs = windowMs;
+    this.bucketMs = windowMs / WINDOW_BUCKETS;
   }
 
-  /** Drops what left the window: an entry counted at `t` no longer counts from `t + windowMs` on. */
+  /** When what was counted in bucket `index` stops counting. */
+  private leavesAt(index: number): number {
+    return (index + 1) * this.bucketMs + this.windowMs;
+  }
+
   private expire(now: number): void {
-    const cutoff = now - this.windowMs;
-    const { times, costs } = this;
-    let head = this.head;
-    while (head < times.length && times[head]! <= cutoff) this.sum -= costs[head++]!;
-    if (head === times.length) {
-      this.times = [];
-      this.costs = [];
-      this.head = 0;
-      this.sum = 0;
-    } else if (head > 512 && head * 2 > times.length) {
-      this.times = times.slice(head);
-      this.costs = costs.slice(head);
-      this.head = 0;
-    } else this.head = head;
+    let gone = 0;
+    while (gone < this.buckets.length && this.leavesAt(this.buckets[gone]!.index) <= now) {
+      this.sum -= this.buckets[gone]!.count;
+      gone++;
+    }
+    if (gone) this.buckets.splice(0, gone);
+    if (!this.buckets.length) this.sum = 0;
   }
 
   /** Counts `cost` against the window if it fits; otherwise says how long until it would. */
@@ -62,8 +62,10 @@ export class SlidingWindow {
   }
 
   private record(now: number, cost: number): void {
-    this.times.push(now);
-    this.costs.push(cost);
+    const index = Math.floor(now / this.bucketMs);
+    const last = this.buckets[this.buckets.length - 1];
+    if (last && last.index === index) last.count += cost;
+    else this.buckets.push({ index, count: cost });
     this.sum += cost;
   }
 
@@ -71,9 +73,10 @@ export class SlidingWindow {
     this.expire(now);
     if (cost > this.limit) return this.windowMs;
     let left = this.sum;
-    for (let i = this.head; i < this.times.length && left + cost > this.limit; i++) {
-      left -= this.costs[i]!;
-      if (left + cost <= this.limit) return Math.max(1, this.times[i]! + this.windowMs - now);
+    for (const bucket of this.buckets) {
+      if (left + cost <= this.limit) break;
+      left -= bucket.count;
+      if (left + cost <= this.limit) return Math.max(1, Math.ceil(this.leavesAt(bucket.index) - now));
     }
     return 1;
   }

@@ -1,6 +1,6 @@
 /**
- * Limits shared by every instance, counted atomically in Redis Lua scripts on Redis's clock: sliding-window logs (a
- * sorted set of what was counted when, plus its running sum) for per-IP, per-token and per-deployment rates, and
+ * Limits shared by every instance, counted atomically in Redis Lua scripts on Redis's clock: sliding windows (60
+ * buckets in a hash, as in rate-window.ts) for per-IP, per-token and per-deployment rates, and
  * concurrency leases per deployment that expire unless their instance renews them, so a dead instance's leases free
  * themselves. While Redis is away, each instance counts alone (fail open).
  */
@@ -9,85 +9,90 @@ import { metrics } from '../metrics.ts';
 import type { Deployment } from '../router/deployments.ts';
 import type { DeploymentGate } from '../router/router.ts';
 import { LocalLimiter, type RateLimiter, type WindowVerdict } from './keyed-limits.ts';
+import { WINDOW_BUCKETS } from './rate-window.ts';
 import type { Script, SharedRedis } from './redis.ts';
 
-/** Shared Lua: the clock, and a sliding log's prune / wait / record. Members are `<unique>:<cost>`. */
-const LOG_LIB = `
+/**
+ * Shared Lua: the clock, and a sliding window as 60 buckets in a hash (field: bucket number, value: count), the same
+ * as rate-window.ts: what was counted in a bucket stops counting one window after the bucket's end.
+ */
+const WINDOW_LIB = `
 local function clock()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
-local function costOf(member) return tonumber(string.match(member, ':([%d%.]+)$')) end
-local function prune(log, sumKey, now, w)
-  local sum = tonumber(redis.call('GET', sumKey) or '0')
-  local gone = redis.call('ZRANGEBYSCORE', log, '-inf', now - w)
-  if #gone > 0 then
-    for i = 1, #gone do sum = sum - costOf(gone[i]) end
-    redis.call('ZREMRANGEBYSCORE', log, '-inf', now - w)
-    if sum < 0 or redis.call('ZCARD', log) == 0 then sum = 0 end
-    redis.call('SET', sumKey, sum, 'PX', w + 1000)
-  end
-  return sum
-end
-local function waitMs(log, sum, limit, cost, now, w)
-  if cost > limit then return w end
-  local left = sum
-  local from = 0
-  while true do
-    local batch = redis.call('ZRANGE', log, from, from + 99, 'WITHSCORES')
-    if #batch == 0 then return 1 end
-    for i = 1, #batch, 2 do
-      left = left - costOf(batch[i])
-      if left + cost <= limit then return math.max(1, tonumber(batch[i + 1]) + w - now) end
+local function live(hash, now, w)
+  local size = w / ${WINDOW_BUCKETS}
+  local all = redis.call('HGETALL', hash)
+  local sum, buckets, dead = 0, {}, {}
+  for i = 1, #all, 2 do
+    local index = tonumber(all[i])
+    if (index + 1) * size + w > now then
+      local count = tonumber(all[i + 1])
+      sum = sum + count
+      buckets[#buckets + 1] = { index, count }
+    else
+      dead[#dead + 1] = all[i]
     end
-    from = from + 100
   end
+  if #dead > 0 then redis.call('HDEL', hash, unpack(dead)) end
+  return sum, buckets
 end
-local function record(log, sumKey, sum, now, w, member, cost)
-  redis.call('ZADD', log, now, member .. ':' .. cost)
-  redis.call('SET', sumKey, sum + cost, 'PX', w + 1000)
-  redis.call('PEXPIRE', log, w + 1000)
+local function waitMs(buckets, sum, limit, cost, now, w)
+  if cost > limit then return w end
+  local size = w / ${WINDOW_BUCKETS}
+  table.sort(buckets, function(a, b) return a[1] < b[1] end)
+  local left = sum
+  for _, bucket in ipairs(buckets) do
+    left = left - bucket[2]
+    if left + cost <= limit then return math.max(1, math.ceil((bucket[1] + 1) * size + w - now)) end
+  end
+  return 1
+end
+local function record(hash, now, w, cost)
+  if cost == 0 then return end
+  redis.call('HINCRBY', hash, tostring(math.floor(now / (w / ${WINDOW_BUCKETS}))), cost)
+  redis.call('PEXPIRE', hash, w * 2)
 end
 `;
 
-/** KEYS: log, sum. ARGV: window ms, limit, cost, mode (take | look | add), unique member. Returns 0 or ms to wait. */
-const TAKE = `${LOG_LIB}
+/** KEYS: window. ARGV: window ms, limit, cost, mode (take | look | add). Returns 0 or ms to wait. */
+const TAKE = `${WINDOW_LIB}
 local now = clock()
 local w, limit, cost = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local sum = prune(KEYS[1], KEYS[2], now, w)
+local sum, buckets = live(KEYS[1], now, w)
 if ARGV[4] == 'add' or (ARGV[4] == 'take' and sum + cost <= limit) then
-  record(KEYS[1], KEYS[2], sum, now, w, ARGV[5], ARGV[3])
+  record(KEYS[1], now, w, cost)
   return 0
 end
 if sum + cost <= limit then return 0 end
-return waitMs(KEYS[1], sum, limit, cost, now, w)
+return waitMs(buckets, sum, limit, cost, now, w)
 `;
 
 /**
- * KEYS: rps log, rps sum, rpm log, rpm sum, leases. ARGV: rps, rpm, concurrency (0: none), member, lease ttl ms.
+ * KEYS: rps window, rpm window, leases. ARGV: rps, rpm, concurrency (0: none), lease member, lease ttl ms.
  * Returns 0 (admitted; the lease is held), ms to wait for a rate, or -1 when at the concurrency cap.
  */
-const ADMIT = `${LOG_LIB}
+const ADMIT = `${WINDOW_LIB}
 local now = clock()
 local rps, rpm, cap = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local rpsSum, rpmSum = 0, 0
 if rps > 0 then
-  rpsSum = prune(KEYS[1], KEYS[2], now, 1000)
-  if rpsSum + 1 > rps then return waitMs(KEYS[1], rpsSum, rps, 1, now, 1000) end
+  local sum, buckets = live(KEYS[1], now, 1000)
+  if sum + 1 > rps then return waitMs(buckets, sum, rps, 1, now, 1000) end
 end
 if rpm > 0 then
-  rpmSum = prune(KEYS[3], KEYS[4], now, 60000)
-  if rpmSum + 1 > rpm then return waitMs(KEYS[3], rpmSum, rpm, 1, now, 60000) end
+  local sum, buckets = live(KEYS[2], now, 60000)
+  if sum + 1 > rpm then return waitMs(buckets, sum, rpm, 1, now, 60000) end
 end
 if cap > 0 then
-  redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now)
-  if redis.call('ZCARD', KEYS[5]) >= cap then return -1 end
+  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
+  if redis.call('ZCARD', KEYS[3]) >= cap then return -1 end
   local ttl = tonumber(ARGV[5])
-  redis.call('ZADD', KEYS[5], now + ttl, ARGV[4])
-  redis.call('PEXPIRE', KEYS[5], ttl * 2)
+  redis.call('ZADD', KEYS[3], now + ttl, ARGV[4])
+  redis.call('PEXPIRE', KEYS[3], ttl * 2)
 end
-if rps > 0 then record(KEYS[1], KEYS[2], rpsSum, now, 1000, ARGV[4], 1) end
-if rpm > 0 then record(KEYS[3], KEYS[4], rpmSum, now, 60000, ARGV[4], 1) end
+if rps > 0 then record(KEYS[1], now, 1000, 1) end
+if rpm > 0 then record(KEYS[2], now, 60000, 1) end
 return 0
 `;
 
@@ -116,14 +121,9 @@ export class RedisLimiter implements RateLimiter {
     this.script = redis.script(TAKE);
   }
 
-  private member(): string {
-    return `${this.redis.instance}.${++sequence}`;
-  }
-
   private run(key: string, limit: number, windowMs: number, cost: number, mode: string): Promise<number | undefined> {
-    const log = this.redis.key(`rl:${key}`);
     return this.redis.attempt('rate-limit', async () =>
-      Number(await this.script([log, `${log}:sum`], [windowMs, limit, cost, mode, this.member()])),
+      Number(await this.script([this.redis.key(`rl:${key}`)], [windowMs, limit, cost, mode])),
     );
   }
 
@@ -185,7 +185,7 @@ export class RedisGate implements DeploymentGate {
     const wait = await this.redis.attempt('deployment-admit', async () =>
       Number(
         await this.admitScript(
-          [`${base}:rps`, `${base}:rps:sum`, `${base}:rpm`, `${base}:rpm:sum`, leases],
+          [`${base}:rps`, `${base}:rpm`, leases],
           [rps ?? 0, rpm ?? 0, concurrency ?? 0, member, this.ttlMs],
         ),
       ),

@@ -48,7 +48,7 @@ describe.each(Object.keys(BACKENDS))('shared state, %s', (name) => {
     const refused = await b.take('ip:1', 5, 60_000);
     expect(refused.allowed).toBe(false);
     expect(refused.retryAfterMs).toBeGreaterThan(55_000);
-    expect(refused.retryAfterMs).toBeLessThanOrEqual(60_000);
+    expect(refused.retryAfterMs).toBeLessThanOrEqual(61_000); // freed up to a bucket (a 60th) after the minute
     expect((await a.take('ip:2', 5, 60_000)).allowed).toBe(true); // another key counts apart
   });
 
@@ -139,7 +139,7 @@ describe('deployment limits across instances (Redis)', () => {
     for (const gate of [a, b, a, b]) waits.push((await gate.admit(d)).wait);
     expect(waits.slice(0, 3)).toEqual([0, 0, 0]);
     expect(waits[3]).toBeGreaterThan(0);
-    expect(waits[3]).toBeLessThanOrEqual(1000);
+    expect(waits[3]).toBeLessThanOrEqual(1000 + 1000 / 60 + 1);
   });
 });
 
