@@ -236,11 +236,14 @@ export class SharedLedger {
     ];
   }
 
-  /** Records are in the database: they leave the journal and what they owed leaves pending. */
-  async written(records: UsageRecord[], journal = this.journal): Promise<void> {
-    if (!records.length) return;
+  /** Records are in the database: they leave the journal and what they owed leaves pending. False: Redis is away. */
+  async written(records: UsageRecord[], journal = this.journal): Promise<boolean> {
+    if (!records.length) return true;
     const args = records.flatMap((r) => [r.log.request_id, ...this.pendingArgs(r)]);
-    await this.redis.attempt('usage-journal', () => this.writtenScript([journal, this.redis.key('pending')], args));
+    const done = await this.redis.attempt('usage-journal', () =>
+      this.writtenScript([journal, this.redis.key('pending')], args),
+    );
+    return done !== undefined;
   }
 
   /** Journals again what this instance still has to write, after Redis was away or came back empty. */

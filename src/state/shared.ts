@@ -92,6 +92,7 @@ export function bindShared(shared: SharedState, parts: SharedParts, log: Logger)
     loadHealth().catch(failed('loading key health'));
   });
   redis.onRecovery(async (lost) => {
+    await usage.clearJournal();
     await ledger.rejournal(usage.unwritten(lost));
     await on.redisBack();
     await loadHealth();

@@ -31,9 +31,9 @@ export function balanceChanges(record: UsageRecord): { token: number | undefined
   };
 }
 
-/** Told when journaled records are in the database (they leave the journal). */
+/** Told when journaled records are in the database (they leave the journal); false when it could not be told. */
 export interface JournalSink {
-  written(records: UsageRecord[]): Promise<void>;
+  written(records: UsageRecord[]): Promise<boolean>;
 }
 
 export interface UsageWriterOptions {
@@ -103,6 +103,8 @@ export class UsageWriter {
   private readonly inserts = new Map<number, string>();
   /** The batch being written now (still this process's to write if it fails). */
   private writing: UsageRecord[] = [];
+  /** Written, still in the journal (Redis was away): cleared with the next batch, or they would count as owed. */
+  private uncleared: UsageRecord[] = [];
   journal: JournalSink | undefined;
 
   constructor(store: Store, log: Logger, opts: UsageWriterOptions = {}) {
@@ -149,6 +151,14 @@ export class UsageWriter {
   unwritten(all: boolean): UsageRecord[] {
     const records = [...this.writing, ...this.queue];
     return all ? records : records.filter((r) => !r.journaled);
+  }
+
+  /** Takes written records out of the journal; kept for the next try while Redis is away. */
+  async clearJournal(): Promise<void> {
+    if (!this.journal || !this.uncleared.length) return;
+    const clear = this.uncleared;
+    this.uncleared = [];
+    if (!(await this.journal.written(clear))) this.uncleared.push(...clear);
   }
 
   /** Writes records journaled by an instance that died, leaving out those it had written already; returns how many. */
@@ -232,7 +242,8 @@ export class UsageWriter {
       this.writing = [];
       for (const [id, t] of written.tokens) this.settlePending(this.tokenPending, id, t.remain);
       for (const [id, t] of written.users) this.settlePending(this.userPending, id, t.remain);
-      if (this.journal) await this.journal.written(batch.filter((r) => r.journaled));
+      this.uncleared.push(...batch.filter((r) => r.journaled));
+      await this.clearJournal();
       while (this.waiting.length && this.queue.length < this.maxQueued) this.waiting.shift()!();
     }
   }
