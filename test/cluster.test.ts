@@ -206,6 +206,25 @@ describe.each(['postgres', 'mysql'] as const)('three instances on %s and Redis',
     expect(status).toBe(401);
   }, 30_000);
 
+  test('a Responses API answer stored on one instance is continued on another', async () => {
+    const t = await token({ quota_usd: null });
+    const post = async (url: string, body: Record<string, unknown>) => {
+      const res = await request(`${url}/v1/responses`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${t.key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'gpt-4o-mini', ...body }),
+      });
+      return { status: res.statusCode, body: (await res.body.json()) as { id: string } };
+    };
+    const first = await post(urls[0]!, { input: 'Remember the word "heron".' });
+    expect(first.status).toBe(200);
+    const before = mock.requests.length;
+    const next = await post(urls[1]!, { input: 'Which word?', previous_response_id: first.body.id });
+    expect(next.status).toBe(200);
+    const sent = mock.requests[before]!.body as { messages: { content: unknown }[] };
+    expect(JSON.stringify(sent.messages)).toContain('heron'); // the first turn, read from Redis by the other instance
+  }, 30_000);
+
   test('an instance killed under load loses no acknowledged usage log, and its concurrency leases free', async () => {
     const t = await token({ quota_usd: null });
     // Three slow requests hold the slow model's three concurrency slots on the instance about to die.
