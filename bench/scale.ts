@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { stringify } from 'yaml';
 import { createTestDatabase, type TestDatabase } from '../test/stores.ts';
-import { type Child, CLIENT_CORE, freePort, start, stopAll } from './processes.ts';
+import { type Child, CLIENT_CORE, cpuMs, freePort, start, stopAll } from './processes.ts';
 import { CHAT_PATH, CLIENT_KEY, chatBody, FAST_MODEL, HOST, type LoadResult, type LoadSpec } from './shared.ts';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
@@ -90,7 +90,13 @@ function runLoad(load: Child, spec: LoadSpec): Promise<LoadResult> {
   });
 }
 
-async function measure(setup: Setup, upstreamPort: number, load: Child): Promise<LoadResult> {
+interface Measured {
+  load: LoadResult;
+  /** CPU of every gateway process together, per answered request. */
+  gatewayCpuUs: number;
+}
+
+async function measure(setup: Setup, upstreamPort: number, load: Child): Promise<Measured> {
   const dataDir = join(DIR, randomUUID());
   mkdirSync(dataDir, { recursive: true });
   const configFile = join(dataDir, 'switchyard.yaml');
@@ -116,11 +122,14 @@ async function measure(setup: Setup, upstreamPort: number, load: Child): Promise
     stop: { ms },
   });
   await runLoad(load, spec(3_000)); // warm-up
+  const cpu = () => instances.reduce((sum, i) => sum + cpuMs(i.child.pid), 0);
+  const cpuBefore = cpu();
   const result = await runLoad(load, spec(SECONDS * 1000));
+  const gatewayCpuUs = ((cpu() - cpuBefore) * 1000) / Math.max(1, result.ok);
   await Promise.all(instances.map((i) => i.child.stop()));
   await database?.drop();
   rmSync(dataDir, { recursive: true, force: true });
-  return result;
+  return { load: result, gatewayCpuUs };
 }
 
 async function main(): Promise<void> {
@@ -129,26 +138,27 @@ async function main(): Promise<void> {
   const { port } = (await mock.readyLine(10_000)) as { port: number };
   const load = start('load generator', CLIENT_CORE, [here('./load.ts')], { ipc: true });
   const rows: string[] = [];
-  const results: Record<string, LoadResult> = {};
+  const results: Record<string, Measured> = {};
   try {
     for (const setup of SETUPS) {
       log(`measuring: ${setup.name}`);
-      const r = await measure(setup, port, load);
-      results[setup.name] = r;
+      const measured = await measure(setup, port, load);
+      results[setup.name] = measured;
+      const r = measured.load;
       rows.push(
-        `| ${setup.name} | ${r.rps.toFixed(0)} | ${r.latencyMs.p50.toFixed(2)} | ${r.latencyMs.p99.toFixed(2)} | ${r.errors} |`,
+        `| ${setup.name} | ${r.rps.toFixed(0)} | ${measured.gatewayCpuUs.toFixed(0)} | ${r.latencyMs.p50.toFixed(2)} | ${r.latencyMs.p99.toFixed(2)} | ${r.errors} |`,
       );
     }
   } finally {
     await stopAll();
   }
-  const base = results[SETUPS[2]!.name]!.rps;
-  const three = results[SETUPS[3]!.name]!.rps;
+  const base = results[SETUPS[2]!.name]!.load.rps;
+  const three = results[SETUPS[3]!.name]!.load.rps;
   console.log(
     `\nSwitchyard scale bench: Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ` +
       `${CONCURRENCY} connections, non-stream, ${SECONDS} s each\n`,
   );
-  console.log('| setup | rps | p50 ms | p99 ms | errors |\n|---|---|---|---|---|');
+  console.log('| setup | rps | gateway CPU µs / request | p50 ms | p99 ms | errors |\n|---|---|---|---|---|---|');
   console.log(rows.join('\n'));
   console.log(`\nthree instances / one (PostgreSQL + Redis): ${(three / base).toFixed(2)}×`);
   writeFileSync(join(here('./results'), 'scale.json'), `${JSON.stringify(results, null, 2)}\n`);

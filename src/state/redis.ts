@@ -53,6 +53,7 @@ export class SharedRedis {
     this.prefix = `sy:{${installId}}:`;
     const options = {
       lazyConnect: true,
+      enableAutoPipelining: true,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       commandTimeout: COMMAND_TIMEOUT_MS,
@@ -60,7 +61,7 @@ export class SharedRedis {
       retryStrategy: (attempt: number) => Math.min(attempt * 200, 2_000),
     };
     this.client = new Redis(url, options);
-    this.subscriber = new Redis(url, { ...options, commandTimeout: undefined });
+    this.subscriber = new Redis(url, { ...options, enableAutoPipelining: false, commandTimeout: undefined });
     this.client.on('error', () => this.down('connection'));
     this.subscriber.on('error', () => {});
     this.subscriber.on('ready', () => {
