@@ -50,4 +50,9 @@ export interface ChatFormat {
   encodeError(err: GatewayError): { status: number; body: string };
   /** The SSE text that ends a started stream with an error, in this format. */
   streamError(err: unknown): string;
+  /**
+   * The stream's closing event, exactly as `encodeStream` yields it on its own (`data: [DONE]`, `message_stop`): the
+   * relay sends it only once the request's usage is recorded, so a client that saw it was billed and logged.
+   */
+  streamClosing?: string;
 }

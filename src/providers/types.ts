@@ -61,6 +61,8 @@ export interface StreamScanner {
   push(chunk: Buffer): Buffer | undefined;
   /** Bytes still held at the end. */
   flush(): Buffer | undefined;
+  /** The stream's closing event, held back from `push` for the relay to send once usage is recorded. */
+  closing?: Buffer | undefined;
 }
 
 export interface ProviderDescriptor {

@@ -15,6 +15,7 @@ import {
   encodeCompletionResponse,
   encodeCompletionStream,
   encodeEmbeddingResponse,
+  SSE_DONE,
   streamErrorEvent,
 } from '../formats/openai-chat/encode.ts';
 import type { ChatFormat, InboundRequest } from '../formats/types.ts';
@@ -62,6 +63,7 @@ export function chatSpec(format: ChatFormat): EndpointSpec<ChatRequest, ChatResp
       : (res, ctx) => format.encodeResponse(res, ctx),
     encodeStream: (events, ctx) => format.encodeStream(events, ctx),
     streamError: (err) => format.streamError(err),
+    ...(format.streamClosing === undefined ? {} : { streamClosing: format.streamClosing }),
   };
 }
 
@@ -93,6 +95,7 @@ export const completionSpec: EndpointSpec<CompletionRequest, CompletionResponse>
       includeUsage: ctx.request.includeUsage,
     }),
   streamError: streamErrorEvent,
+  streamClosing: SSE_DONE,
 };
 
 export const embeddingSpec: EndpointSpec<EmbeddingRequest, EmbeddingResponse> = {

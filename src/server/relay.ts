@@ -50,6 +50,8 @@ export interface EndpointSpec<Req extends RelayRequest, Res extends { usage?: Us
   encodeStream?(events: AsyncIterable<StreamEvent>, ctx: AnswerContext<Req>): AsyncIterable<string>;
   /** The SSE text that ends a started stream with an error. */
   streamError(err: unknown): string;
+  /** See ChatFormat.streamClosing. */
+  streamClosing?: string;
 }
 
 /** How an answer's bytes pass through untouched: the provider's usage readers for its own format. */
@@ -312,18 +314,24 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
         outcome.ttfbMs = performance.now() - started;
         const d = lease.deployment;
         const body = answer.body;
+        // The closing event goes out once usage is recorded: a client that saw it was billed and logged.
+        let closing: string | Buffer | undefined;
         if (answer.passThrough)
-          await pipePassthrough(body, sse, answer.passThrough.scanner(), outcome, spec.streamError, req);
+          closing = await pipePassthrough(body, sse, answer.passThrough.scanner(), outcome, spec.streamError, req);
         else {
           const events = tapUsage(spec.codec(d.provider.descriptor)!.decodeStream!(body, d.target), outcome, req);
           for await (const text of spec.encodeStream!(events, ctx)) {
+            if (text === spec.streamClosing) {
+              closing = text;
+              continue;
+            }
             const full = sse.write(text);
             if (full) await full;
           }
         }
         const written = finish();
         if (written) await written;
-        sse.end();
+        sse.end(closing);
       }
     } catch (err) {
       outcome.status = err instanceof GatewayError ? err.status : 500;
@@ -335,7 +343,10 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
   };
 }
 
-/** Forwards a stream's bytes as they come, reading usage; a cut stream ends with an error event in the client's format. */
+/**
+ * Forwards a stream's bytes as they come, reading usage; a cut stream ends with an error event in the client's format.
+ * Returns the closing event the scanner held back (see StreamScanner.closing), for the caller to send last.
+ */
 async function pipePassthrough(
   body: UpstreamBody,
   sse: SseWriter,
@@ -343,7 +354,7 @@ async function pipePassthrough(
   outcome: Outcome,
   streamError: (err: unknown) => string,
   req: RelayRequest,
-): Promise<void> {
+): Promise<Buffer | undefined> {
   const resume = (): void => body.resume();
   // What went to the client, kept (by reference) to count tokens if the stream is cut before upstream's usage.
   const forwarded: Buffer[] = [];
@@ -365,6 +376,7 @@ async function pipePassthrough(
     if (rest) sse.writeNow(rest);
     if (!scanner.done)
       throw new UpstreamError('Upstream ended the stream before it was complete.', { retryable: false });
+    return scanner.closing;
   } catch (err) {
     if (sse.open) sse.writeNow(streamError(err));
     outcome.status = err instanceof GatewayError ? err.status : 500;

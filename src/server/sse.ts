@@ -66,9 +66,11 @@ export class SseWriter {
     );
   };
 
-  end(): void {
+  /** Ends the stream, after what is queued and then `last` (a closing event held back until now). */
+  end(last?: string | Buffer): void {
     if (this.res.writableEnded) return;
     this.flush();
+    if (last) this.writeNow(last);
     // Node 24: a corked response ended with pending writes can lose them; make sure nothing is corked.
     while (this.res.writableCorked) this.res.uncork();
     this.res.end();

@@ -44,6 +44,9 @@ export function streamError(err: unknown): string {
   return `event: error\ndata: ${errorJson(asGatewayError(err))}\n\n`;
 }
 
+/** The closing event of a Messages stream. */
+export const MESSAGE_STOP = 'event: message_stop\ndata: {"type":"message_stop"}\n\n';
+
 const sse = (type: string, data: Record<string, unknown>): string =>
   `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
 
@@ -177,6 +180,6 @@ export async function* encodeStream(
   // Without usage, input counts are left out: the client keeps the estimate message_start gave.
   const counts = usage ? usageToWire(usage) : { output_tokens: 0 };
   yield out +
-    sse('message_delta', { delta: { stop_reason: finishToWire(finish), stop_sequence: null }, usage: counts }) +
-    sse('message_stop', {});
+    sse('message_delta', { delta: { stop_reason: finishToWire(finish), stop_sequence: null }, usage: counts });
+  yield MESSAGE_STOP;
 }

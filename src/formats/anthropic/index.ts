@@ -2,7 +2,7 @@
 import type { z } from 'zod';
 import { asGatewayError, InvalidRequest } from '../../core/errors.ts';
 import type { ChatFormat } from '../types.ts';
-import { encodeError, encodeStream, streamError } from './encode.ts';
+import { encodeError, encodeStream, MESSAGE_STOP, streamError } from './encode.ts';
 import { messagesRequestSchema } from './schema.ts';
 import { chatRequestFromWire, chatResponseToWire } from './wire.ts';
 
@@ -55,4 +55,5 @@ export const anthropic: ChatFormat = {
     }),
   encodeError: (err) => encodeError(asGatewayError(err)),
   streamError,
+  streamClosing: MESSAGE_STOP,
 };

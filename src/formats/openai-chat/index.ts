@@ -2,7 +2,7 @@
 import { asGatewayError } from '../../core/errors.ts';
 import type { ChatFormat } from '../types.ts';
 import { decodeChatRequest } from './decode.ts';
-import { encodeChatStream, streamErrorEvent } from './encode.ts';
+import { encodeChatStream, SSE_DONE, streamErrorEvent } from './encode.ts';
 import { encodeError } from './errors.ts';
 import { chatResponseToWire } from './wire.ts';
 
@@ -24,4 +24,5 @@ export const openaiChat: ChatFormat = {
     }),
   encodeError: (err) => encodeError(asGatewayError(err)),
   streamError: streamErrorEvent,
+  streamClosing: SSE_DONE,
 };

@@ -6,10 +6,11 @@ const chunk = (content: string) =>
 const usageChunk =
   'data: {"id":"c1","object":"chat.completion.chunk","choices":[],"usage":{"prompt_tokens":9,"completion_tokens":3,"total_tokens":12,"prompt_tokens_details":{"cached_tokens":4}}}\n\n';
 
+/** What the client receives: forwarded events, then what was held, then the closing event held back till last. */
 function run(scanner: SseUsageScanner, pieces: string[]): string {
   let out = '';
   for (const p of pieces) out += scanner.push(Buffer.from(p))?.toString() ?? '';
-  return out + (scanner.flush()?.toString() ?? '');
+  return out + (scanner.flush()?.toString() ?? '') + (scanner.closing?.toString() ?? '');
 }
 
 describe('SSE usage scanner', () => {
@@ -34,7 +35,8 @@ describe('SSE usage scanner', () => {
     const pieces = [whole.slice(0, 10), whole.slice(10, 150), whole.slice(150, 200), whole.slice(200)];
     const outputs = pieces.map((p) => scanner.push(Buffer.from(p))?.toString() ?? '');
     expect(outputs[0]).toBe('');
-    expect(outputs.join('')).toBe(chunk('A') + 'data: [DONE]\n\n');
+    expect(outputs.join('')).toBe(chunk('A')); // [DONE] is held back for the relay to send last
+    expect(scanner.closing?.toString()).toBe('data: [DONE]\n\n');
     expect(scanner.usage?.promptTokens).toBe(9);
   });
 

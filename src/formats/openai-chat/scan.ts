@@ -8,6 +8,7 @@ import { usageFromWire } from './wire.ts';
 // Needles as Buffers: searching with a string needle converts it on every call.
 const USAGE_KEY = Buffer.from('"usage"');
 const LF2 = Buffer.from('\n\n');
+const DONE_EVENT = Buffer.from('data: [DONE]');
 const CRLF2 = Buffer.from('\r\n\r\n');
 
 /** Index just past the object that starts at `start` (a `{`), or -1 if it does not close within `text`. */
@@ -103,6 +104,8 @@ export class SseUsageScanner {
   usage: Usage | undefined;
   /** Upstream sent `[DONE]` (or its usage chunk): the stream ended properly rather than being cut. */
   done = false;
+  /** The `data: [DONE]` event, held back from `push` (the relay sends it once usage is recorded). */
+  closing: Buffer | undefined;
   private readonly stripUsageChunk: boolean;
   private held: Buffer | undefined;
 
@@ -117,8 +120,14 @@ export class SseUsageScanner {
     const end = lastEventEnd(buf);
     this.held = end < buf.length ? buf.subarray(end) : undefined;
     if (end === 0) return undefined;
-    const complete = end === buf.length ? buf : buf.subarray(0, end);
-    if (!this.done && endsWithDone(complete)) this.done = true;
+    let complete = end === buf.length ? buf : buf.subarray(0, end);
+    if (endsWithDone(complete)) {
+      this.done = true;
+      const at = complete.lastIndexOf(DONE_EVENT);
+      this.closing = complete.subarray(at);
+      complete = complete.subarray(0, at);
+      if (!complete.length) return undefined;
+    }
     if (!lastUsageIsObject(complete)) return complete;
     return this.takeUsage(complete);
   }
