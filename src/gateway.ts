@@ -12,6 +12,7 @@ import { KeyHealth } from './state/key-health.ts';
 import { LocalLimiter, type RateLimiter } from './state/keyed-limits.ts';
 import { MemoryResponseStore, type ResponseStore } from './state/response-store.ts';
 import { bindShared, openShared, type SharedState } from './state/shared.ts';
+import { Conversations } from './store/conversations.ts';
 import { databaseUrl, openStore, type Store } from './store/db.ts';
 import { migrate } from './store/migrate.ts';
 import { installId } from './store/options.ts';
@@ -50,6 +51,8 @@ export interface Gateway {
   channelsChanged(): Promise<void>;
   /** Prices changed here: read again, here and on every other instance. */
   pricesChanged(): Promise<void>;
+  /** Server-side conversations (`conversation_id`). */
+  conversations: Conversations;
   /** After the server closed: stops background work, writes queued usage logs, closes pools and the database. */
   close(): Promise<void>;
   /** Set when shutdown began: /readyz answers 503 so load balancers stop sending. */
@@ -141,6 +144,7 @@ export function createGateway(
     keyHealth,
     upstreams,
     responses: shared?.responses ?? new MemoryResponseStore(),
+    conversations: new Conversations(store, shared?.redis),
     store,
     secret,
     closing: false,

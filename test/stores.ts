@@ -40,7 +40,16 @@ export async function createTestDatabase(engine: Engine): Promise<TestDatabase> 
       drop: async () => {
         const c = new pg.Client({ connectionString: POSTGRES });
         await c.connect();
-        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        // A closed pool's connections may take a moment to go: forcing them out makes their clients raise errors.
+        for (let attempt = 0; ; attempt++) {
+          try {
+            await c.query(`DROP DATABASE IF EXISTS ${name}${attempt < 40 ? '' : ' WITH (FORCE)'}`);
+            break;
+          } catch (err) {
+            if (attempt >= 40) throw err;
+            await new Promise((resolve) => setTimeout(resolve, 50));
+          }
+        }
         await c.end();
       },
     };

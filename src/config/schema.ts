@@ -168,9 +168,11 @@ export const configSchema = z
       .object({
         aliases: z.record(z.string(), z.string().min(1)).default({}),
         virtual: z.array(virtualModelSchema).default([]),
+        /** Tokens a model's context holds (name or name prefix): server-side conversations are trimmed to it. */
+        context_windows: z.record(z.string(), z.number().int().positive()).default({}),
       })
       .strict()
-      .default({ aliases: {}, virtual: [] }),
+      .default({ aliases: {}, virtual: [], context_windows: {} }),
     prices: z.record(z.string(), priceSchema).default({}),
   })
   .strict();

@@ -13,6 +13,7 @@ import { registerAdminApi } from './admin/api.ts';
 import { ADMIN_ROUTES } from './admin/routes.ts';
 import { registerAnthropicRoutes } from './anthropic-routes.ts';
 import { type Client, presentedKey } from './auth.ts';
+import { registerConversationRoutes } from './conversation-routes.ts';
 import { chatRelay, completionSpec, embeddingSpec } from './endpoints.ts';
 import { registerGeminiRoutes } from './gemini-routes.ts';
 import { newRequestId, responseHeaders } from './headers.ts';
@@ -184,6 +185,7 @@ export function buildApp(gw: Gateway): FastifyInstance {
     for (const url of ['/v1/embeddings', '/embeddings']) relay.post(url, embeddings);
     registerGeminiRoutes(relay, gw, (client) => visibleModels(gw, client));
     registerResponsesRoutes(relay, gw);
+    registerConversationRoutes(relay, gw);
     registerAnthropicRoutes(relay, gw);
 
     // Anthropic's SDK (it sends anthropic-version) lists models at the same path, in its own shape.

@@ -322,6 +322,11 @@ export class ClientKeys {
   }
 }
 
+/** Whose server-side state (stored responses, conversations) a client reads and writes: its token's. */
+export function ownerOf(client: Client): string {
+  return client.account ? `t:${client.account.tokenId}` : client.name;
+}
+
 /** Refuses a model outside the client's allow-list. */
 export function checkModelAccess(client: Client, model: string): void {
   if (client.models && !client.models.has(model)) {

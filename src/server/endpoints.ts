@@ -20,6 +20,7 @@ import {
 } from '../formats/openai-chat/encode.ts';
 import type { ChatFormat, InboundRequest } from '../formats/types.ts';
 import type { Gateway } from '../gateway.ts';
+import { withConversations } from '../pipelines/conversations.ts';
 import type { Endpoint, ProviderDescriptor } from '../providers/types.ts';
 import { type EndpointSpec, relayHandler } from './relay.ts';
 
@@ -67,13 +68,21 @@ export function chatSpec(format: ChatFormat): EndpointSpec<ChatRequest, ChatResp
   };
 }
 
-/** A chat route's handler for one inbound format; `inputOf` adds what the URL says (Gemini's model and action). */
+/**
+ * A chat route's handler for one inbound format, with server-side conversations (`conversation_id`) unless the
+ * format keeps its own (the Responses API's `previous_response_id`); `inputOf` adds what the URL says (Gemini's model
+ * and action).
+ */
 export function chatRelay(
   gw: Gateway,
   format: ChatFormat,
   inputOf?: (request: FastifyRequest) => Omit<InboundRequest, 'owner'>,
 ) {
-  return relayHandler(gw, chatSpec(format), inputOf);
+  const served =
+    format.name === 'openai-responses'
+      ? format
+      : withConversations(format, gw.conversations, gw.config.models.context_windows);
+  return relayHandler(gw, chatSpec(served), inputOf);
 }
 
 export const completionSpec: EndpointSpec<CompletionRequest, CompletionResponse> = {

@@ -4,7 +4,7 @@ import { ModelNotFound } from '../core/errors.ts';
 import { gemini, geminiInput } from '../formats/gemini/index.ts';
 import { countPromptTokens } from '../formats/token-count.ts';
 import type { Gateway } from '../gateway.ts';
-import { type Client, checkModelAccess } from './auth.ts';
+import { type Client, checkModelAccess, ownerOf } from './auth.ts';
 import { chatRelay } from './endpoints.ts';
 import { responseHeaders } from './headers.ts';
 
@@ -31,7 +31,7 @@ async function countTokens(request: FastifyRequest, model: string): Promise<{ to
     body: inner,
     pathModel: model,
     pathStream: false,
-    owner: request.client.name,
+    owner: ownerOf(request.client),
   });
   return { totalTokens: countPromptTokens(req) };
 }

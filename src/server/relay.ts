@@ -17,7 +17,7 @@ import type { Codec, Endpoint, ProviderDescriptor, StreamScanner, UpstreamCall }
 import type { Deployment } from '../router/deployments.ts';
 import type { Lease } from '../router/router.ts';
 import { send, type UpstreamBody, type UpstreamResponse } from '../router/upstream.ts';
-import { admitRequest, type Client, checkModelAccess, countTokens } from './auth.ts';
+import { admitRequest, type Client, checkModelAccess, countTokens, ownerOf } from './auth.ts';
 import { responseHeaders } from './headers.ts';
 import { SseWriter } from './sse.ts';
 
@@ -243,7 +243,7 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
     const client = request.client;
     const switches = switchesOf(request, client);
     // Most formats decode synchronously: no await (and no extra microtasks) unless one loads server-side state.
-    const decoded = spec.decode({ headers: request.headers, ...inputOf(request), owner: client.name }, switches);
+    const decoded = spec.decode({ headers: request.headers, ...inputOf(request), owner: ownerOf(client) }, switches);
     const req = decoded instanceof Promise ? await decoded : decoded;
     const started = performance.now();
     const served: Served = {

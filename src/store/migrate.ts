@@ -3,6 +3,7 @@ import { type Kysely, type Migration, type MigrationResultSet, Migrator } from '
 import type { Engine, Store } from './db.ts';
 import * as initial from './migrations/001-initial.ts';
 import * as cacheWritePrice from './migrations/002-cache-write-price.ts';
+import * as conversations from './migrations/003-conversations.ts';
 
 interface EngineMigration {
   up(db: Kysely<unknown>, engine: Engine): Promise<void>;
@@ -11,6 +12,7 @@ interface EngineMigration {
 const MIGRATIONS: Record<string, EngineMigration> = {
   '001-initial': initial,
   '002-cache-write-price': cacheWritePrice,
+  '003-conversations': conversations,
 };
 
 export async function migrate(store: Store): Promise<string[]> {

@@ -142,6 +142,29 @@ export interface TopupsTable {
   created_at: number;
 }
 
+export interface ConversationsTable {
+  /** Whose it is: the API token (`t:<id>`), or the open relay's `anonymous`. */
+  owner: string;
+  /** The client's `conversation_id`. */
+  conversation_id: string;
+  /** The model of the last turn. */
+  model: string;
+  messages: Generated<number>;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ConversationMessagesTable {
+  id: Generated<number>;
+  owner: string;
+  conversation_id: string;
+  /** 0, 1, 2, … in conversation order. */
+  seq: number;
+  /** The canonical message as JSON. */
+  message: string;
+  created_at: number;
+}
+
 export interface OptionsTable {
   key: string;
   value: string;
@@ -157,6 +180,8 @@ export interface Database {
   redemptions: RedemptionsTable;
   topups: TopupsTable;
   options: OptionsTable;
+  conversations: ConversationsTable;
+  conversation_messages: ConversationMessagesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

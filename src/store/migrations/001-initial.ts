@@ -3,7 +3,10 @@ import { type ColumnDataType, type CreateTableBuilder, type Kysely, sql } from '
 import type { Engine } from '../db.ts';
 
 /** An auto-increment integer primary key in each engine's own spelling. */
-function withId<T extends string>(table: CreateTableBuilder<T, never>, engine: Engine): CreateTableBuilder<T, 'id'> {
+export function withId<T extends string>(
+  table: CreateTableBuilder<T, never>,
+  engine: Engine,
+): CreateTableBuilder<T, 'id'> {
   if (engine === 'postgres') return table.addColumn('id', 'bigserial', (c) => c.primaryKey());
   if (engine === 'mysql') return table.addColumn('id', 'bigint', (c) => c.primaryKey().autoIncrement());
   return table.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
