@@ -4,6 +4,8 @@ import { Meter } from './billing/meter.ts';
 import { PriceBook } from './billing/prices.ts';
 import type { Config } from './config/schema.ts';
 import type { Logger } from './log.ts';
+import { ModelCaller } from './pipelines/caller.ts';
+import { VirtualModels } from './pipelines/virtual.ts';
 import type { Router } from './router/router.ts';
 import { Routing } from './router/routing.ts';
 import { Upstreams } from './router/upstream.ts';
@@ -53,6 +55,8 @@ export interface Gateway {
   pricesChanged(): Promise<void>;
   /** Server-side conversations (`conversation_id`). */
   conversations: Conversations;
+  /** The config's virtual models (ensembles). */
+  virtual: VirtualModels;
   /** After the server closed: stops background work, writes queued usage logs, closes pools and the database. */
   close(): Promise<void>;
   /** Set when shutdown began: /readyz answers 503 so load balancers stop sending. */
@@ -128,7 +132,7 @@ export function createGateway(
         log,
       )
     : undefined;
-  return {
+  const gw: Omit<Gateway, 'virtual'> = {
     config,
     log,
     routing,
@@ -172,4 +176,5 @@ export function createGateway(
       await store.close();
     },
   };
+  return Object.assign(gw, { virtual: new VirtualModels(config, new ModelCaller(gw as Gateway)) });
 }

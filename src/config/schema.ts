@@ -84,8 +84,14 @@ const virtualModelSchema = z.discriminatedUnion('type', [
       type: z.literal('ensemble'),
       members: z.array(z.string().min(1)).min(1),
       summarizer: z.string().min(1),
+      /** What the summarizer is asked to do with the answers (N-1's prompt when unset). */
+      summary_prompt: z.string().min(1).optional(),
+      /** How long each member may take; a late one is left out. */
+      member_timeout: duration.default(120_000),
+      /** Stream a line per member (✅/❌) as reasoning text while the members answer. */
+      status_feedback: z.boolean().default(false),
     })
-    .passthrough(),
+    .strict(),
 ]);
 
 const priceSchema = z

@@ -238,8 +238,10 @@ function visibleModels(
   gw: Gateway,
   client: Client,
 ): { id: string; object: 'model'; created: number; owned_by: string }[] {
-  return gw.router
-    .modelNames(client.account?.group)
+  return [
+    ...gw.router.modelNames(client.account?.group),
+    ...gw.virtual.names.map((id) => ({ id, ownedBy: 'switchyard' })),
+  ]
     .filter((m) => !client.models || client.models.has(m.id))
     .map((m) => ({ id: m.id, object: 'model', created: STARTED, owned_by: m.ownedBy }));
 }

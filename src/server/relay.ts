@@ -63,7 +63,9 @@ interface PassThrough {
 type UpstreamAnswer<Res> =
   | { kind: 'bytes'; body: Buffer; usage: Usage | undefined }
   | { kind: 'decoded'; res: Res }
-  | { kind: 'stream'; passThrough: PassThrough | undefined; body: UpstreamBody };
+  | { kind: 'stream'; passThrough: PassThrough | undefined; body: UpstreamBody }
+  /** A virtual model's answer, already canonical events. */
+  | { kind: 'events'; events: AsyncIterable<StreamEvent> };
 
 /** What one relayed request did, for the access log and the usage log. */
 interface Outcome {
@@ -275,24 +277,51 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
       const admitted = admitRequest(client, gw.limiter);
       if (admitted) await admitted;
       const userGroup = client.account?.group;
-      const model = gw.router.resolve(req.model, spec.endpoint, userGroup);
-      const held = gw.meter.hold(client.account, req.model, () => estimateTokensOf(req), maxTokensOf(req));
-      hold = held instanceof Promise ? await held : held;
-      reply.raw.once('close', onClose);
-      const routed = await gw.router.run(
-        model,
-        spec.endpoint,
-        (d) => attempt(req, d, cancel, switches),
-        cancel,
-        userGroup,
-      );
-      lease = routed.lease;
-      const answer = routed.value;
       const headers = responseHeaders(request.id);
+      const ensemble = spec.endpoint === 'chat' ? gw.virtual.get(req.model) : undefined;
+      let answer: UpstreamAnswer<Res>;
+      if (ensemble) {
+        // Held as the summarizer's price for every call the ensemble makes; each call is billed as it ends.
+        const calls = ensemble.config.members.length + 1;
+        const max = maxTokensOf(req);
+        const held = gw.meter.hold(
+          client.account,
+          ensemble.config.summarizer,
+          () => estimateTokensOf(req) * calls,
+          max === undefined ? undefined : max * calls,
+        );
+        hold = held instanceof Promise ? await held : held;
+        reply.raw.once('close', onClose);
+        const call = { client, cancel, requestId: request.id, ip: request.ip };
+        const chat = req as unknown as ChatRequest;
+        if (req.stream) {
+          const { events, meta } = await ensemble.stream(chat, call);
+          if (meta.failed.length) headers['x-ensemble-failed'] = meta.failed.join(', ');
+          answer = { kind: 'events', events };
+        } else {
+          const { response, meta } = await ensemble.complete(chat, call);
+          if (meta.failed.length) headers['x-ensemble-failed'] = meta.failed.join(', ');
+          answer = { kind: 'decoded', res: response as unknown as Res };
+        }
+      } else {
+        const model = gw.router.resolve(req.model, spec.endpoint, userGroup);
+        const held = gw.meter.hold(client.account, req.model, () => estimateTokensOf(req), maxTokensOf(req));
+        hold = held instanceof Promise ? await held : held;
+        reply.raw.once('close', onClose);
+        const routed = await gw.router.run(
+          model,
+          spec.endpoint,
+          (d) => attempt(req, d, cancel, switches),
+          cancel,
+          userGroup,
+        );
+        lease = routed.lease;
+        answer = routed.value;
+      }
       const ctx: AnswerContext<Req> = {
         requestId: request.id,
         created: Math.floor(Date.now() / 1000),
-        model: lease.deployment.target.upstreamModel,
+        model: lease?.deployment.target.upstreamModel ?? req.model,
         request: req,
         reasoningFormat: switches.reasoningFormat,
         estimatePromptTokens: () => estimateTokensOf(req),
@@ -312,14 +341,23 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
         reply.hijack();
         const sse = new SseWriter(reply.raw, headers);
         outcome.ttfbMs = performance.now() - started;
-        const d = lease.deployment;
-        const body = answer.body;
         // The closing event goes out once usage is recorded: a client that saw it was billed and logged.
         let closing: string | Buffer | undefined;
-        if (answer.passThrough)
-          closing = await pipePassthrough(body, sse, answer.passThrough.scanner(), outcome, spec.streamError, req);
+        if (answer.kind === 'stream' && answer.passThrough)
+          closing = await pipePassthrough(
+            answer.body,
+            sse,
+            answer.passThrough.scanner(),
+            outcome,
+            spec.streamError,
+            req,
+          );
         else {
-          const events = tapUsage(spec.codec(d.provider.descriptor)!.decodeStream!(body, d.target), outcome, req);
+          const decoded =
+            answer.kind === 'events'
+              ? answer.events
+              : spec.codec(lease!.deployment.provider.descriptor)!.decodeStream!(answer.body, lease!.deployment.target);
+          const events = tapUsage(decoded, outcome, req);
           for await (const text of spec.encodeStream!(events, ctx)) {
             if (text === spec.streamClosing) {
               closing = text;

@@ -4,6 +4,7 @@ import type { Engine, Store } from './db.ts';
 import * as initial from './migrations/001-initial.ts';
 import * as cacheWritePrice from './migrations/002-cache-write-price.ts';
 import * as conversations from './migrations/003-conversations.ts';
+import * as parentRequest from './migrations/004-parent-request.ts';
 
 interface EngineMigration {
   up(db: Kysely<unknown>, engine: Engine): Promise<void>;
@@ -13,6 +14,7 @@ const MIGRATIONS: Record<string, EngineMigration> = {
   '001-initial': initial,
   '002-cache-write-price': cacheWritePrice,
   '003-conversations': conversations,
+  '004-parent-request': parentRequest,
 };
 
 export async function migrate(store: Store): Promise<string[]> {

@@ -118,6 +118,8 @@ export interface UsageLogsTable {
   status: number;
   error: string | null;
   ip: string | null;
+  /** Set on a call a virtual model made: the client's request it was made for. */
+  parent_request_id?: string | null;
 }
 
 export interface RedemptionsTable {

@@ -72,6 +72,7 @@ const LOG_COLUMNS = [
   'status',
   'error',
   'ip',
+  'parent_request_id',
 ] as const satisfies readonly (keyof NewUsageLog)[];
 
 function logValues(record: UsageRecord): unknown[] {

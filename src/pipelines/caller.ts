@@ -1,0 +1,151 @@
+/**
+ * Calls a model on behalf of a virtual model, as any client request would be served: resolved, routed, limited and
+ * retried by the router, converted by the provider's codec, and billed to the same client with its own usage log
+ * naming the client's request (`parent_request_id`). A member may itself be a virtual model.
+ */
+import type { Hold } from '../billing/meter.ts';
+import type { Cancellation } from '../core/cancellation.ts';
+import { GatewayError, UpstreamError } from '../core/errors.ts';
+import { foldSystemMessages } from '../core/system-fold.ts';
+import type { ChatRequest, ChatResponse, StreamEvent, Usage } from '../core/types.ts';
+import type { Gateway } from '../gateway.ts';
+import type { Deployment } from '../router/deployments.ts';
+import type { Client } from '../server/auth.ts';
+import { newRequestId } from '../server/headers.ts';
+import { callUpstream, upstreamFailure } from '../server/relay.ts';
+
+/** The client request a virtual model serves. */
+export interface CallContext {
+  client: Client;
+  cancel: Cancellation;
+  requestId: string;
+  ip: string;
+}
+
+/** Runs a virtual model by name (see pipelines/virtual.ts); undefined when the name is no virtual model. */
+export type VirtualRunner = (
+  req: ChatRequest,
+  ctx: CallContext,
+) => { complete(): Promise<ChatResponse>; stream(): Promise<AsyncIterable<StreamEvent>> } | undefined;
+
+export class ModelCaller {
+  private readonly gw: Gateway;
+  /** Set once the virtual models are known: members may be virtual models themselves. */
+  virtual: VirtualRunner = () => undefined;
+
+  constructor(gw: Gateway) {
+    this.gw = gw;
+  }
+
+  /** The whole answer. */
+  async complete(req: ChatRequest, ctx: CallContext): Promise<ChatResponse> {
+    const nested = this.virtual(req, ctx);
+    if (nested) return nested.complete();
+    const started = performance.now();
+    const { value, deployment } = await this.route(req, ctx, false);
+    const res = value as ChatResponse;
+    this.bill(ctx, req, deployment, res.usage, started, 200);
+    return res;
+  }
+
+  /** The answer as events, billed when they end. */
+  async stream(req: ChatRequest, ctx: CallContext): Promise<AsyncIterable<StreamEvent>> {
+    const nested = this.virtual(req, ctx);
+    if (nested) return nested.stream();
+    const started = performance.now();
+    const { value, deployment } = await this.route({ ...req, stream: true }, ctx, true);
+    const events = value as AsyncIterable<StreamEvent>;
+    const bill = this.bill.bind(this);
+    return (async function* () {
+      let usage: Usage | undefined;
+      let status = 200;
+      try {
+        for await (const event of events) {
+          if (event.type === 'usage') usage = event.usage;
+          if (event.type === 'error') status = 502;
+          yield event;
+        }
+      } catch (err) {
+        status = err instanceof GatewayError ? err.status : 500;
+        throw err;
+      } finally {
+        bill(ctx, req, deployment, usage, started, status);
+      }
+    })();
+  }
+
+  private async route(
+    req: ChatRequest,
+    ctx: CallContext,
+    stream: boolean,
+  ): Promise<{ value: ChatResponse | AsyncIterable<StreamEvent>; deployment: Deployment }> {
+    const { gw } = this;
+    const group = ctx.client.account?.group;
+    const model = gw.router.resolve(req.model, 'chat', group);
+    const routed = await gw.router.run(
+      model,
+      'chat',
+      async (d) => {
+        const codec = d.provider.descriptor.chat;
+        const prepared = d.target.provider.system_role ? req : { ...req, messages: foldSystemMessages(req.messages) };
+        if (stream && !codec.decodeStream) {
+          throw new UpstreamError(`Provider '${d.provider.config.name}' cannot stream chat.`, { retryable: true });
+        }
+        const res = await callUpstream(gw, d, codec.encode(prepared, d.target), ctx.cancel);
+        if (res.status >= 400) throw await upstreamFailure(res, d);
+        if (!stream) return codec.decode(await res.body.text(), d.target);
+        if (!(await res.body.started())) {
+          throw new UpstreamError(`Upstream '${d.provider.config.name}' closed the stream without sending anything.`, {
+            retryable: true,
+          });
+        }
+        return codec.decodeStream!(res.body, d.target);
+      },
+      ctx.cancel,
+      group,
+    );
+    // Streams hold their deployment's slot until read to the end: released when billed.
+    if (!stream) routed.lease.release();
+    else {
+      const release = routed.lease.release;
+      const events = routed.value as AsyncIterable<StreamEvent>;
+      routed.value = (async function* () {
+        try {
+          yield* events;
+        } finally {
+          release();
+        }
+      })();
+    }
+    return { value: routed.value, deployment: routed.lease.deployment };
+  }
+
+  /** A usage log of its own for the call, billed to the client, naming the request it was made for. */
+  private bill(
+    ctx: CallContext,
+    req: ChatRequest,
+    d: Deployment,
+    usage: Usage | undefined,
+    started: number,
+    status: number,
+  ): void {
+    const hold: Hold = { account: ctx.client.account, estimate: 0, tokenReserved: 0, userReserved: 0 };
+    void this.gw.meter.settle(hold, usage, {
+      request_id: newRequestId(),
+      parent_request_id: ctx.requestId,
+      created_at: Date.now(),
+      channel: d.provider.config.name,
+      model: req.model,
+      upstream_model: d.target.upstreamModel,
+      prompt_tokens: usage?.promptTokens ?? 0,
+      completion_tokens: usage?.completionTokens ?? 0,
+      cached_tokens: usage?.cachedTokens ?? 0,
+      latency_ms: Math.round(performance.now() - started),
+      ttft_ms: null,
+      stream: req.stream ? 1 : 0,
+      status,
+      error: null,
+      ip: ctx.ip,
+    }).written;
+  }
+}
