@@ -74,10 +74,41 @@ const virtualModelSchema = z.discriminatedUnion('type', [
     .object({
       name: z.string().min(1),
       type: z.literal('reasoning'),
+      /** The model that does every step. */
       model: z.string().min(1),
+      /** Stream a short status line per step as reasoning text while it works. */
       status_feedback: z.boolean().default(false),
+      /** Reasoning steps before the final answer, at most. */
+      max_steps: z.number().int().min(1).max(50).default(10),
+      /** Further tries of a step whose call failed or whose answer was not the step JSON (o1-api's error retry). */
+      step_retries: z.number().int().min(0).max(5).default(2),
+      step_max_tokens: z.number().int().positive().default(600),
+      prompts: z
+        .object({
+          /** The step instructions (o1-api's system prompt when unset). */
+          steps: z.string().min(1).optional(),
+          /** Asked after the last step (o1-api's when unset). */
+          final: z.string().min(1).optional(),
+        })
+        .strict()
+        .default({}),
+      /** Find/replace rules applied to the final answer, streams included (o1-api's use_regex_processing). */
+      output_rules: z
+        .array(
+          z
+            .object({
+              find: z.string().min(1),
+              replace: z.string(),
+              flags: z
+                .string()
+                .regex(/^[imsu]*$/)
+                .optional(),
+            })
+            .strict(),
+        )
+        .default([]),
     })
-    .passthrough(),
+    .strict(),
   z
     .object({
       name: z.string().min(1),

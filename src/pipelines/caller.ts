@@ -22,16 +22,24 @@ export interface CallContext {
   ip: string;
 }
 
-/** Runs a virtual model by name (see pipelines/virtual.ts); undefined when the name is no virtual model. */
-export type VirtualRunner = (
-  req: ChatRequest,
-  ctx: CallContext,
-) => { complete(): Promise<ChatResponse>; stream(): Promise<AsyncIterable<StreamEvent>> } | undefined;
+/** A virtual model's answer, with response headers to add (known before the answer's first byte). */
+export interface VirtualAnswer<T> {
+  answer: T;
+  headers?: Record<string, string>;
+}
+
+/** A model served by calling others (pipelines/ensemble.ts, pipelines/reasoning.ts). */
+export interface VirtualModel {
+  /** What a request is held at before it runs: `calls` times a request to `model`. */
+  readonly estimate: { model: string; calls: number };
+  complete(req: ChatRequest, ctx: CallContext): Promise<VirtualAnswer<ChatResponse>>;
+  stream(req: ChatRequest, ctx: CallContext): Promise<VirtualAnswer<AsyncIterable<StreamEvent>>>;
+}
 
 export class ModelCaller {
   private readonly gw: Gateway;
-  /** Set once the virtual models are known: members may be virtual models themselves. */
-  virtual: VirtualRunner = () => undefined;
+  /** Set once the virtual models are known: a model called may be a virtual model itself. */
+  virtual: (name: string) => VirtualModel | undefined = () => undefined;
 
   constructor(gw: Gateway) {
     this.gw = gw;
@@ -39,8 +47,8 @@ export class ModelCaller {
 
   /** The whole answer. */
   async complete(req: ChatRequest, ctx: CallContext): Promise<ChatResponse> {
-    const nested = this.virtual(req, ctx);
-    if (nested) return nested.complete();
+    const nested = this.virtual(req.model);
+    if (nested) return (await nested.complete(req, ctx)).answer;
     const started = performance.now();
     const { value, deployment } = await this.route(req, ctx, false);
     const res = value as ChatResponse;
@@ -50,8 +58,8 @@ export class ModelCaller {
 
   /** The answer as events, billed when they end. */
   async stream(req: ChatRequest, ctx: CallContext): Promise<AsyncIterable<StreamEvent>> {
-    const nested = this.virtual(req, ctx);
-    if (nested) return nested.stream();
+    const nested = this.virtual(req.model);
+    if (nested) return (await nested.stream(req, ctx)).answer;
     const started = performance.now();
     const { value, deployment } = await this.route({ ...req, stream: true }, ctx, true);
     const events = value as AsyncIterable<StreamEvent>;

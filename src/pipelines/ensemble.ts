@@ -6,7 +6,7 @@
 import { Cancellation } from '../core/cancellation.ts';
 import { UpstreamError } from '../core/errors.ts';
 import type { ChatRequest, ChatResponse, Message, StreamEvent, Usage } from '../core/types.ts';
-import type { CallContext, ModelCaller } from './caller.ts';
+import type { CallContext, ModelCaller, VirtualAnswer, VirtualModel } from './caller.ts';
 
 /** N-1's `summary_prompt` as its config.json ships it. */
 export const N1_SUMMARY_PROMPT =
@@ -30,11 +30,6 @@ interface MemberResult {
   failure?: string;
 }
 
-/** What the ensemble answers with, besides the summary: who was left out (for a response header). */
-export interface EnsembleMeta {
-  failed: string[];
-}
-
 const textOf = (content: Message['content']): string =>
   typeof content === 'string' ? content : content.map((p) => (p.type === 'text' ? p.text : '')).join('');
 
@@ -55,13 +50,24 @@ export function summaryInput(answers: string[], question: string, prompt: string
   return parts.join('\n');
 }
 
-export class Ensemble {
+/** Who was left out, as a response header (when known before the answer begins). */
+function failedHeader(results: MemberResult[]): Record<string, string> {
+  const failed = results.filter((r) => r.failure).map((r) => r.model);
+  return failed.length ? { 'x-ensemble-failed': failed.join(', ') } : {};
+}
+
+export class Ensemble implements VirtualModel {
   readonly config: EnsembleConfig;
   private readonly caller: ModelCaller;
 
   constructor(config: EnsembleConfig, caller: ModelCaller) {
     this.config = config;
     this.caller = caller;
+  }
+
+  /** Held before it runs: the summarizer's price, once per call the ensemble makes. */
+  get estimate(): { model: string; calls: number } {
+    return { model: this.config.summarizer, calls: this.config.members.length + 1 };
   }
 
   /** Asks one member, giving up (and cancelling its call) after the member time limit. */
@@ -128,13 +134,13 @@ export class Ensemble {
     return results.reduce<Usage | undefined>((sum, r) => addUsage(sum, r.answer?.usage), undefined);
   }
 
-  async complete(req: ChatRequest, ctx: CallContext): Promise<{ response: ChatResponse; meta: EnsembleMeta }> {
+  async complete(req: ChatRequest, ctx: CallContext): Promise<VirtualAnswer<ChatResponse>> {
     const results = await this.askAll(req, ctx, () => {});
     const summary = await this.caller.complete(this.summaryRequest(req, results, false), ctx);
     const usage = addUsage(this.membersUsage(results), summary.usage);
     return {
-      response: { ...summary, model: this.config.name, ...(usage ? { usage } : {}) },
-      meta: { failed: results.filter((r) => r.failure).map((r) => r.model) },
+      answer: { ...summary, model: this.config.name, ...(usage ? { usage } : {}) },
+      headers: failedHeader(results),
     };
   }
 
@@ -142,13 +148,8 @@ export class Ensemble {
    * The summary as events. With status feedback the stream starts at once, a reasoning line per member as it
    * answers; otherwise once the members are in (so who was left out is known before the first byte).
    */
-  async stream(
-    req: ChatRequest,
-    ctx: CallContext,
-  ): Promise<{ events: AsyncIterable<StreamEvent>; meta: EnsembleMeta }> {
-    const meta: EnsembleMeta = { failed: [] };
+  async stream(req: ChatRequest, ctx: CallContext): Promise<VirtualAnswer<AsyncIterable<StreamEvent>>> {
     const summarize = async function* (this: Ensemble, results: MemberResult[]): AsyncIterable<StreamEvent> {
-      meta.failed = results.filter((r) => r.failure).map((r) => r.model);
       const members = this.membersUsage(results);
       for await (const event of await this.caller.stream(this.summaryRequest(req, results, true), ctx)) {
         // The usage the client sees is every call's together.
@@ -159,12 +160,11 @@ export class Ensemble {
     if (!this.config.statusFeedback) {
       const results = await this.askAll(req, ctx, () => {});
       this.summaryRequest(req, results, true); // a 502 now, before the stream begins, when no member answered
-      return { events: summarize(results), meta };
+      return { answer: summarize(results), headers: failedHeader(results) };
     }
     const self = this;
     return {
-      meta,
-      events: (async function* () {
+      answer: (async function* () {
         const lines: string[] = [];
         let wake: (() => void) | undefined;
         const all = self.askAll(req, ctx, (r) => {

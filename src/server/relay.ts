@@ -278,15 +278,15 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
       if (admitted) await admitted;
       const userGroup = client.account?.group;
       const headers = responseHeaders(request.id);
-      const ensemble = spec.endpoint === 'chat' ? gw.virtual.get(req.model) : undefined;
+      const virtual = spec.endpoint === 'chat' ? gw.virtual.get(req.model) : undefined;
       let answer: UpstreamAnswer<Res>;
-      if (ensemble) {
-        // Held as the summarizer's price for every call the ensemble makes; each call is billed as it ends.
-        const calls = ensemble.config.members.length + 1;
+      if (virtual) {
+        // Held as every call the virtual model may make; each call is billed (and logged) as it ends.
+        const { model, calls } = virtual.estimate;
         const max = maxTokensOf(req);
         const held = gw.meter.hold(
           client.account,
-          ensemble.config.summarizer,
+          model,
           () => estimateTokensOf(req) * calls,
           max === undefined ? undefined : max * calls,
         );
@@ -295,13 +295,13 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
         const call = { client, cancel, requestId: request.id, ip: request.ip };
         const chat = req as unknown as ChatRequest;
         if (req.stream) {
-          const { events, meta } = await ensemble.stream(chat, call);
-          if (meta.failed.length) headers['x-ensemble-failed'] = meta.failed.join(', ');
-          answer = { kind: 'events', events };
+          const streamed = await virtual.stream(chat, call);
+          Object.assign(headers, streamed.headers);
+          answer = { kind: 'events', events: streamed.answer };
         } else {
-          const { response, meta } = await ensemble.complete(chat, call);
-          if (meta.failed.length) headers['x-ensemble-failed'] = meta.failed.join(', ');
-          answer = { kind: 'decoded', res: response as unknown as Res };
+          const completed = await virtual.complete(chat, call);
+          Object.assign(headers, completed.headers);
+          answer = { kind: 'decoded', res: completed.answer as unknown as Res };
         }
       } else {
         const model = gw.router.resolve(req.model, spec.endpoint, userGroup);

@@ -1,0 +1,203 @@
+/**
+ * The reasoning virtual model (o1-api): one underlying model works in steps, each a call answering the step's title,
+ * content and whether to go on (JSON), then answers. A failed step is tried again (o1-api's error retry); with
+ * `status_feedback` a stream carries a short line per step as reasoning text before the answer. The answer goes
+ * through the configured output rules, also when streamed.
+ */
+import { z } from 'zod';
+import type { ChatRequest, ChatResponse, Message, StreamEvent, Usage } from '../core/types.ts';
+import type { CallContext, ModelCaller, VirtualAnswer, VirtualModel } from './caller.ts';
+import { addUsage } from './ensemble.ts';
+import { applyRules, type OutputRule, StreamRewriter } from './output-rules.ts';
+
+/** The step instructions unless the config gives its own (the same contract as o1-api's, in words of our own). */
+export const STEPS_PROMPT = `You are an expert who reasons step by step before answering. Answer each time with one step of your reasoning as a JSON object with the keys "title" (what this step does), "content" (the reasoning of the step) and "next_action" ("continue" for another step, or "final_answer" when you are ready to answer). Use at least three steps. Question your own conclusions, try more than one method, and look for where you could be wrong.
+
+Example: {"title": "Understanding the question", "content": "The question asks ...", "next_action": "continue"}`;
+
+export const FINAL_PROMPT = 'Please provide the final answer based on the above reasoning.';
+
+export interface ReasoningConfig {
+  name: string;
+  model: string;
+  statusFeedback: boolean;
+  maxSteps: number;
+  stepRetries: number;
+  stepMaxTokens: number;
+  stepsPrompt: string;
+  finalPrompt: string;
+  rules: OutputRule[];
+}
+
+const stepSchema = z.object({
+  title: z.string(),
+  content: z.string(),
+  next_action: z.string().optional(),
+});
+
+interface Step {
+  title: string;
+  content: string;
+  final: boolean;
+}
+
+const textOf = (content: Message['content']): string =>
+  typeof content === 'string' ? content : content.map((p) => (p.type === 'text' ? p.text : '')).join('');
+
+/** A step's JSON, also when the model wrapped it in a code fence. */
+function parseStep(text: string): Step | undefined {
+  const start = text.indexOf('{');
+  const end = text.lastIndexOf('}');
+  if (start === -1 || end <= start) return undefined;
+  try {
+    const step = stepSchema.parse(JSON.parse(text.slice(start, end + 1)));
+    return { title: step.title, content: step.content, final: step.next_action === 'final_answer' };
+  } catch {
+    return undefined;
+  }
+}
+
+export class Reasoning implements VirtualModel {
+  readonly config: ReasoningConfig;
+  private readonly caller: ModelCaller;
+
+  constructor(config: ReasoningConfig, caller: ModelCaller) {
+    this.config = config;
+    this.caller = caller;
+  }
+
+  /** Held before it runs: every step and the answer, at the model's price. */
+  get estimate(): { model: string; calls: number } {
+    return { model: this.config.model, calls: this.config.maxSteps + 1 };
+  }
+
+  /** One step, tried again when its call fails or its answer is not a step. */
+  private async step(
+    messages: Message[],
+    req: ChatRequest,
+    ctx: CallContext,
+  ): Promise<{ step?: Step; raw?: string; usage?: Usage; error?: string }> {
+    let usage: Usage | undefined;
+    let error = 'no answer';
+    for (let attempt = 0; attempt <= this.config.stepRetries; attempt++) {
+      try {
+        const res = await this.caller.complete(
+          {
+            model: this.config.model,
+            messages,
+            stream: false,
+            includeUsage: false,
+            maxTokens: this.config.stepMaxTokens,
+            temperature: req.temperature ?? 0.2,
+            responseFormat: { type: 'json_object' },
+          },
+          ctx,
+        );
+        usage = addUsage(usage, res.usage);
+        const raw = textOf(res.message.content);
+        const step = parseStep(raw);
+        if (step) return { step, raw, ...(usage ? { usage } : {}) };
+        error = 'the answer was not a step in JSON';
+      } catch (err) {
+        if (ctx.cancel.aborted) throw err;
+        error = (err as Error).message;
+      }
+    }
+    return { error, ...(usage ? { usage } : {}) };
+  }
+
+  /** Runs the steps, telling `onStep` of each; returns the conversation for the final answer and the steps' usage. */
+  private async work(
+    req: ChatRequest,
+    ctx: CallContext,
+    onStep: (line: string, step?: Step) => void,
+  ): Promise<{ messages: Message[]; usage: Usage | undefined }> {
+    const messages: Message[] = [{ role: 'system', content: this.config.stepsPrompt }, ...req.messages];
+    let usage: Usage | undefined;
+    for (let n = 1; n <= this.config.maxSteps; n++) {
+      const done = await this.step(messages, req, ctx);
+      usage = addUsage(usage, done.usage);
+      if (!done.step) {
+        onStep(`Step ${n} failed: ${done.error}\n`);
+        break;
+      }
+      messages.push({ role: 'assistant', content: done.raw! });
+      onStep(`Step ${n}: ${done.step.title}\n`, done.step);
+      if (done.step.final) break;
+    }
+    messages.push({ role: 'user', content: this.config.finalPrompt });
+    return { messages, usage };
+  }
+
+  private finalRequest(req: ChatRequest, messages: Message[], stream: boolean): ChatRequest {
+    const { responseFormat: _format, tools: _tools, toolChoice: _choice, raw: _raw, native: _native, ...rest } = req;
+    return { ...rest, model: this.config.model, messages, stream, includeUsage: true };
+  }
+
+  async complete(req: ChatRequest, ctx: CallContext): Promise<VirtualAnswer<ChatResponse>> {
+    let reasoning = '';
+    const { messages, usage } = await this.work(req, ctx, (line, step) => {
+      reasoning += step ? `${line}${step.content}\n\n` : line;
+    });
+    const answer = await this.caller.complete(this.finalRequest(req, messages, false), ctx);
+    const total = addUsage(usage, answer.usage);
+    const response: ChatResponse = {
+      ...answer,
+      model: this.config.name,
+      message: {
+        ...answer.message,
+        content: applyRules(textOf(answer.message.content), this.config.rules),
+        reasoning: reasoning + (answer.message.reasoning ?? ''),
+      },
+      ...(total ? { usage: total } : {}),
+    };
+    return { answer: response };
+  }
+
+  async stream(req: ChatRequest, ctx: CallContext): Promise<VirtualAnswer<AsyncIterable<StreamEvent>>> {
+    const self = this;
+    const events = (async function* (): AsyncGenerator<StreamEvent> {
+      const lines: string[] = [];
+      let wake: (() => void) | undefined;
+      let outcome: { messages: Message[]; usage: Usage | undefined } | undefined;
+      let failure: unknown;
+      void self
+        .work(req, ctx, (line) => {
+          if (self.config.statusFeedback) lines.push(line);
+          wake?.();
+        })
+        .then(
+          (o) => {
+            outcome = o;
+          },
+          (err: unknown) => {
+            failure = err ?? new Error('reasoning failed');
+          },
+        )
+        .finally(() => wake?.());
+      for (;;) {
+        while (lines.length) yield { type: 'reasoning', text: lines.shift()! } as StreamEvent;
+        if (outcome || failure) break;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+      }
+      while (lines.length) yield { type: 'reasoning', text: lines.shift()! } as StreamEvent;
+      if (failure) throw failure;
+      const rewriter = new StreamRewriter(self.config.rules);
+      const answer = await self.caller.stream(self.finalRequest(req, outcome!.messages, true), ctx);
+      for await (const event of answer) {
+        if (event.type === 'text') {
+          const text = rewriter.push(event.text);
+          if (text) yield { type: 'text', text } as StreamEvent;
+        } else if (event.type === 'usage') yield { type: 'usage', usage: addUsage(outcome!.usage, event.usage)! };
+        else if (event.type === 'finish') {
+          const rest = rewriter.flush();
+          if (rest) yield { type: 'text', text: rest } as StreamEvent;
+          yield event;
+        } else yield event;
+      }
+    })();
+    return { answer: events };
+  }
+}
