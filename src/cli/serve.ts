@@ -21,8 +21,6 @@ export async function serve(loaded: LoadedConfig): Promise<void> {
       "no client keys (auth.keys), API tokens or channels yet: anyone who can reach this gateway can use the config file's providers",
     );
   }
-  const reasoning = config.models.virtual.filter((v) => v.type === 'reasoning').map((v) => v.name);
-  if (reasoning.length) log.warn({ models: reasoning }, 'reasoning virtual models are not served by this version yet');
 
   const address = await app.listen({ port: config.server.port, host: config.server.host });
   const models = gw.router.modelNames().length;

@@ -3,6 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { importFittenCodeApi, isFittenCodeApi, looksLikeIni, parseIni } from './import/fitten-code-api.ts';
+import { importN1, isN1 } from './import/n-1.ts';
+import { importO1Api, isO1Api } from './import/o1-api.ts';
 import { importSimpleOneApi, isSimpleOneApi } from './import/simple-one-api.ts';
 import { interpolate } from './interpolate.ts';
 import { issueProblems } from './issues.ts';
@@ -33,7 +35,7 @@ export function formatProblem(problem: ConfigProblem): string {
   return problem.path ? `${problem.path}: ${problem.message}` : problem.message;
 }
 
-export type ConfigFormat = 'switchyard' | 'simple-one-api' | 'fitten-code-api';
+export type ConfigFormat = 'switchyard' | 'simple-one-api' | 'fitten-code-api' | 'o1-api' | 'n-1';
 
 export interface LoadedConfig {
   config: Config;
@@ -42,12 +44,16 @@ export interface LoadedConfig {
   warnings: string[];
 }
 
-/** Looked for in the working directory, in this order; config.json is simple-one-api's, config.ini fitten-code-api's. */
+/**
+ * Looked for in the working directory, in this order; config.json is simple-one-api's or N-1's, config.yaml o1-api's,
+ * config.ini fitten-code-api's.
+ */
 export const CONFIG_FILE_NAMES = [
   'switchyard.yaml',
   'switchyard.yml',
   'switchyard.json',
   'config.json',
+  'config.yaml',
   'config.ini',
 ] as const;
 
@@ -143,6 +149,13 @@ function buildConfig(document: unknown, file: string | null, env: NodeJS.Process
   } else if (isFittenCodeApi(value)) {
     const imported = importFittenCodeApi(value);
     format = 'fitten-code-api';
+    input = imported.config;
+    problems.push(...imported.problems);
+    warnings.push(...imported.warnings);
+    sourcePath = imported.sourcePath;
+  } else if (isN1(value) || isO1Api(value)) {
+    const imported = isN1(value) ? importN1(value) : importO1Api(value);
+    format = isN1(value) ? 'n-1' : 'o1-api';
     input = imported.config;
     problems.push(...imported.problems);
     warnings.push(...imported.warnings);

@@ -207,6 +207,11 @@ export const configSchema = z
         virtual: z.array(virtualModelSchema).default([]),
         /** Tokens a model's context holds (name or name prefix): server-side conversations are trimmed to it. */
         context_windows: z.record(z.string(), z.number().int().positive()).default({}),
+        /**
+         * A chat request that names no model, or one nothing serves, goes to this one (o1-api and N-1 answer every
+         * request with their one model, whatever it names).
+         */
+        default: z.string().min(1).optional(),
       })
       .strict()
       .default({ aliases: {}, virtual: [], context_windows: {} }),

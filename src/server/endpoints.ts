@@ -28,10 +28,17 @@ const speaksOpenAI = (d: ProviderDescriptor, endpoint: Endpoint): boolean =>
   d.passthrough?.endpoints.includes(endpoint) === true;
 
 /** The chat endpoint in one inbound format; every format shares the road, OpenAI's also the pass-through. */
-export function chatSpec(format: ChatFormat): EndpointSpec<ChatRequest, ChatResponse> {
+export function chatSpec(
+  format: ChatFormat,
+  defaultModel?: () => string | undefined,
+): EndpointSpec<ChatRequest, ChatResponse> {
   return {
     endpoint: 'chat',
     decode: (input, switches) => {
+      const fallback = defaultModel?.();
+      const body = input.body as Record<string, unknown> | undefined;
+      if (fallback && body && typeof body === 'object' && (body.model === undefined || body.model === ''))
+        input = { ...input, body: { ...body, model: fallback } };
       const withSwitches = (req: ChatRequest): ChatRequest => {
         if (switches.thinking && !req.thinking) req.thinking = {};
         return req;
@@ -82,7 +89,11 @@ export function chatRelay(
     format.name === 'openai-responses'
       ? format
       : withConversations(format, gw.conversations, gw.config.models.context_windows);
-  return relayHandler(gw, chatSpec(served), inputOf);
+  return relayHandler(
+    gw,
+    chatSpec(served, () => gw.config.models.default),
+    inputOf,
+  );
 }
 
 export const completionSpec: EndpointSpec<CompletionRequest, CompletionResponse> = {

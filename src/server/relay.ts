@@ -273,6 +273,8 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
       return settle(gw, served, hold, lease, { ...outcome, status }, started);
     };
     try {
+      useDefaultModel(gw, req, spec.endpoint, client.account?.group);
+      served.model = req.model;
       checkModelAccess(client, req.model);
       const admitted = admitRequest(client, gw.limiter);
       if (admitted) await admitted;
@@ -483,6 +485,17 @@ function settle(
     error: outcome.error,
   });
   return written;
+}
+
+/** A chat request for a model nothing serves goes to `models.default` when there is one. */
+function useDefaultModel(gw: Gateway, req: RelayRequest, endpoint: Endpoint, group: string | undefined): void {
+  const fallback = gw.config.models.default;
+  if (!fallback || endpoint !== 'chat' || req.model === fallback || gw.virtual.get(req.model)) return;
+  try {
+    gw.router.resolve(req.model, endpoint, group);
+  } catch {
+    req.model = fallback;
+  }
 }
 
 /** Reads `?reasoning_format=` / `x-reasoning-format` and `?thinking=` / `x-thinking`; a bad value is a 400. */
