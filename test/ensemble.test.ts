@@ -32,7 +32,12 @@ beforeAll(async () => {
   gateway = await startGateway({
     providers,
     routing: { retries: 0 },
-    prices: { 'm-a': { input: 1, output: 1 }, 'm-b': { input: 1, output: 1 }, 'm-sum': { input: 2, output: 2 } },
+    prices: {
+      'm-a': { input: 1, output: 1 },
+      'm-b': { input: 1, output: 1 },
+      'm-sum': { input: 2, output: 2 },
+      'council-priced': { input: 100, output: 100 },
+    },
     models: {
       virtual: [
         { name: 'council', type: 'ensemble', members: ['m-a', 'm-b'], summarizer: 'm-sum' },
@@ -46,6 +51,7 @@ beforeAll(async () => {
           summary_prompt: 'Merge them.',
         },
         { name: 'council-of-councils', type: 'ensemble', members: ['council', 'm-c'], summarizer: 'm-sum' },
+        { name: 'council-priced', type: 'ensemble', members: ['m-a', 'm-b'], summarizer: 'm-sum' },
       ],
     },
   });
@@ -107,6 +113,21 @@ test('each call has its own usage log under the request, billed at its model’s
   expect(parent).toMatchObject({ model: 'council', quota: 0 }); // the calls are billed, not the sum again
   expect(parent.prompt_tokens).toBe(children.reduce((n, c) => n + c.prompt_tokens, 0));
   expect(parent.completion_tokens).toBe(children.reduce((n, c) => n + c.completion_tokens, 0));
+});
+
+test('a virtual model with a price of its own is billed at it, over all its tokens; its calls cost nothing', async () => {
+  const res = await openai.chat.completions.create({ model: 'council-priced', messages: question }).withResponse();
+  const parentId = res.response.headers.get('x-request-id')!;
+  await gateway.gw.usage.flush();
+  const logs = await gateway.gw.store.db
+    .selectFrom('usage_logs')
+    .select(['request_id', 'quota', 'prompt_tokens', 'completion_tokens'])
+    .where((eb) => eb.or([eb('request_id', '=', parentId), eb('parent_request_id', '=', parentId)]))
+    .execute();
+  const parent = logs.find((l) => l.request_id === parentId)!;
+  const tokens = parent.prompt_tokens + parent.completion_tokens;
+  expect(parent.quota).toBe(Math.ceil(((tokens * 100) / 1_000_000) * 500_000));
+  expect(logs.filter((l) => l.request_id !== parentId).map((l) => l.quota)).toEqual([0, 0, 0]);
 });
 
 test('a failed member and a late one are left out and named; the late call is cancelled', async () => {

@@ -20,6 +20,11 @@ export interface CallContext {
   cancel: Cancellation;
   requestId: string;
   ip: string;
+  /**
+   * Each call is billed at its model's price (a virtual model costs the sum of its parts), unless the virtual model
+   * has a price of its own: then the request is billed at that, and its calls are logged at no cost.
+   */
+  billCalls: boolean;
 }
 
 /** A virtual model's answer, with response headers to add (known before the answer's first byte). */
@@ -138,7 +143,7 @@ export class ModelCaller {
     status: number,
   ): void {
     const hold: Hold = { account: ctx.client.account, estimate: 0, tokenReserved: 0, userReserved: 0 };
-    void this.gw.meter.settle(hold, usage, {
+    void this.gw.meter.settle(hold, ctx.billCalls ? usage : undefined, {
       request_id: newRequestId(),
       parent_request_id: ctx.requestId,
       created_at: Date.now(),

@@ -294,7 +294,8 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
         );
         hold = held instanceof Promise ? await held : held;
         reply.raw.once('close', onClose);
-        const call = { client, cancel, requestId: request.id, ip: request.ip };
+        const billCalls = gw.meter.priceOf(req.model) === undefined;
+        const call = { client, cancel, requestId: request.id, ip: request.ip, billCalls };
         const chat = req as unknown as ChatRequest;
         if (req.stream) {
           const streamed = await virtual.stream(chat, call);
