@@ -3,6 +3,7 @@
  * their answers, failed and late members left out and named, usage and cost added up over every call.
  */
 import Anthropic from '@anthropic-ai/sdk';
+import { GoogleGenAI } from '@google/genai';
 import type OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
 import { N1_SUMMARY_PROMPT } from '../src/pipelines/ensemble.ts';
@@ -187,6 +188,17 @@ test('an Anthropic client reaches the ensemble too, and it is listed among the m
   expect((answer.content[0] as { text: string }).text).toContain('Paris, says B.');
   const models = await openai.models.list();
   expect(models.data.map((m) => m.id)).toEqual(expect.arrayContaining(['council', 'council-live']));
+});
+
+test('a Gemini client reaches the ensemble too', async () => {
+  const genai = new GoogleGenAI({ apiKey: CLIENT_KEY, httpOptions: { baseUrl: gateway.url } });
+  const answer = await genai.models.generateContent({ model: 'council', contents: 'What is the capital of France?' });
+  expect(answer.text).toContain('Paris, says A.');
+  expect(
+    calls()
+      .map((c) => c.model)
+      .sort(),
+  ).toEqual(['m-a', 'm-b', 'm-sum']);
 });
 
 test('an ensemble may have another ensemble as a member', async () => {

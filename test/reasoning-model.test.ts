@@ -32,6 +32,19 @@ beforeAll(async () => {
             { find: 'forty two', replace: '42' },
           ],
         },
+        {
+          name: 'staged',
+          type: 'reasoning',
+          model: 'm-think',
+          prompts: {
+            stages: [
+              { title: 'Plan', prompt: 'Plan how to answer.' },
+              { title: 'Work', prompt: 'Carry out the plan.' },
+              { title: 'Verify', prompt: 'Check the work.' },
+            ],
+            final: 'Now answer in one line.',
+          },
+        },
       ],
     },
   });
@@ -131,4 +144,41 @@ test('an Anthropic client gets the answer, and every call is a usage log under t
     .where('parent_request_id', '=', parentId)
     .execute();
   expect(children.map((c) => c.model)).toEqual(['m-think', 'm-think']);
+});
+
+test('fixed stages: each its own instruction, each answer kept for the next, then the answer', async () => {
+  for (const reply of ['Multiply.', 'Six sevens are 42.', 'Checked.', '42.']) mock.enqueue({ reply });
+  const answer = await openai.chat.completions.create({ model: 'staged', messages: question });
+  const message = answer.choices[0]!.message as { content: string; reasoning_content?: string };
+  expect(message.content).toBe('42.');
+  expect(message.reasoning_content).toContain('Step 2: Work\nSix sevens are 42.');
+  const turns = sent().map((b) => b.messages.map((m) => `${m.role}: ${m.content}`));
+  expect(turns).toEqual([
+    ['user: What is six times seven?', 'user: Plan how to answer.'],
+    [
+      'user: What is six times seven?',
+      'user: Plan how to answer.',
+      'assistant: Multiply.',
+      'user: Carry out the plan.',
+    ],
+    [
+      'user: What is six times seven?',
+      'user: Plan how to answer.',
+      'assistant: Multiply.',
+      'user: Carry out the plan.',
+      'assistant: Six sevens are 42.',
+      'user: Check the work.',
+    ],
+    [
+      'user: What is six times seven?',
+      'user: Plan how to answer.',
+      'assistant: Multiply.',
+      'user: Carry out the plan.',
+      'assistant: Six sevens are 42.',
+      'user: Check the work.',
+      'assistant: Checked.',
+      'user: Now answer in one line.',
+    ],
+  ]);
+  expect(sent().every((b) => b.response_format === undefined)).toBe(true);
 });

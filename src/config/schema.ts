@@ -89,6 +89,14 @@ const virtualModelSchema = z.discriminatedUnion('type', [
           steps: z.string().min(1).optional(),
           /** Asked after the last step (o1-api's when unset). */
           final: z.string().min(1).optional(),
+          /**
+           * Fixed steps instead of the model-led JSON loop: each a call with its own instruction (plan, work,
+           * verify, …), its answer kept for the next.
+           */
+          stages: z
+            .array(z.object({ title: z.string().min(1), prompt: z.string().min(1) }).strict())
+            .min(1)
+            .optional(),
         })
         .strict()
         .default({}),

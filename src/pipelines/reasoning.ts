@@ -26,6 +26,8 @@ export interface ReasoningConfig {
   stepMaxTokens: number;
   stepsPrompt: string;
   finalPrompt: string;
+  /** Fixed steps, each with its own instruction, instead of the JSON loop. */
+  stages?: { title: string; prompt: string }[] | undefined;
   rules: OutputRule[];
 }
 
@@ -68,7 +70,42 @@ export class Reasoning implements VirtualModel {
 
   /** Held before it runs: every step and the answer, at the model's price. */
   get estimate(): { model: string; calls: number } {
-    return { model: this.config.model, calls: this.config.maxSteps + 1 };
+    return { model: this.config.model, calls: (this.config.stages?.length ?? this.config.maxSteps) + 1 };
+  }
+
+  /** A fixed step: its instruction asked as the next user turn, the answer kept (tried again when the call fails). */
+  private async stage(
+    messages: Message[],
+    stage: { title: string; prompt: string },
+    req: ChatRequest,
+    ctx: CallContext,
+  ): Promise<{ step?: Step; raw?: string; usage?: Usage; error?: string }> {
+    let error = 'no answer';
+    for (let attempt = 0; attempt <= this.config.stepRetries; attempt++) {
+      try {
+        const res = await this.caller.complete(
+          {
+            model: this.config.model,
+            messages: [...messages, { role: 'user', content: stage.prompt }],
+            stream: false,
+            includeUsage: false,
+            maxTokens: this.config.stepMaxTokens,
+            ...(req.temperature === undefined ? {} : { temperature: req.temperature }),
+          },
+          ctx,
+        );
+        const raw = textOf(res.message.content);
+        return {
+          step: { title: stage.title, content: raw, final: false },
+          raw,
+          ...(res.usage ? { usage: res.usage } : {}),
+        };
+      } catch (err) {
+        if (ctx.cancel.aborted) throw err;
+        error = (err as Error).message;
+      }
+    }
+    return { error };
   }
 
   /** One step, tried again when its call fails or its answer is not a step. */
@@ -112,15 +149,20 @@ export class Reasoning implements VirtualModel {
     ctx: CallContext,
     onStep: (line: string, step?: Step) => void,
   ): Promise<{ messages: Message[]; usage: Usage | undefined }> {
-    const messages: Message[] = [{ role: 'system', content: this.config.stepsPrompt }, ...req.messages];
+    const { stages } = this.config;
+    const messages: Message[] = stages
+      ? [...req.messages]
+      : [{ role: 'system', content: this.config.stepsPrompt }, ...req.messages];
     let usage: Usage | undefined;
-    for (let n = 1; n <= this.config.maxSteps; n++) {
-      const done = await this.step(messages, req, ctx);
+    const steps = stages?.length ?? this.config.maxSteps;
+    for (let n = 1; n <= steps; n++) {
+      const done = stages ? await this.stage(messages, stages[n - 1]!, req, ctx) : await this.step(messages, req, ctx);
       usage = addUsage(usage, done.usage);
       if (!done.step) {
         onStep(`Step ${n} failed: ${done.error}\n`);
         break;
       }
+      if (stages) messages.push({ role: 'user', content: stages[n - 1]!.prompt });
       messages.push({ role: 'assistant', content: done.raw! });
       onStep(`Step ${n}: ${done.step.title}\n`, done.step);
       if (done.step.final) break;

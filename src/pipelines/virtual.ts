@@ -33,6 +33,7 @@ export class VirtualModels {
                 stepMaxTokens: v.step_max_tokens,
                 stepsPrompt: v.prompts.steps ?? STEPS_PROMPT,
                 finalPrompt: v.prompts.final ?? FINAL_PROMPT,
+                stages: v.prompts.stages,
                 rules: compileRules(v.output_rules, `models.virtual[${i}]`),
               },
               caller,
