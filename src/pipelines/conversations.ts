@@ -6,7 +6,7 @@
  */
 import { InvalidRequest } from '../core/errors.ts';
 import type { ChatRequest, Message, StreamEvent, ToolCall } from '../core/types.ts';
-import { estimatePromptTokens } from '../formats/token-count.ts';
+import { countPromptTokens } from '../formats/token-count.ts';
 import type { AnswerContext, ChatFormat, InboundRequest } from '../formats/types.ts';
 import type { Conversations } from '../store/conversations.ts';
 import { contextWindowOf } from './context-window.ts';
@@ -35,24 +35,25 @@ function conversationIdOf(input: InboundRequest): string | undefined {
   return id;
 }
 
+/** Tokens of messages, counted with the o200k tokenizer (3 a message for the turn's framing). */
 const tokensOf = (messages: Message[]): number =>
-  estimatePromptTokens({ model: '', messages, stream: false, includeUsage: false });
+  countPromptTokens({ model: '', messages, stream: false, includeUsage: false });
 
 /**
  * The system prompt, then as much of the history as fits (whole turns, dropped oldest first: the history always
  * starts at a user message), then the new turn.
  */
 export function fitToContext(system: Message[], history: Message[], turn: Message[], budget: number): Message[] {
-  const fixed = tokensOf([...system, ...turn]);
-  let kept = history;
-  let size = tokensOf(kept);
-  while (kept.length && fixed + size > budget) {
-    let drop = 1;
-    while (drop < kept.length && kept[drop]!.role !== 'user') drop++;
-    kept = kept.slice(drop);
-    size = tokensOf(kept);
+  const room = budget - tokensOf([...system, ...turn]);
+  // Each message counted once; the kept history is a suffix, so its size is a running sum from the end.
+  const sizes = history.map((m) => tokensOf([m]));
+  let size = sizes.reduce((n, x) => n + x, 0);
+  let start = 0;
+  while (start < history.length && size > room) {
+    size -= sizes[start++]!;
+    while (start < history.length && history[start]!.role !== 'user') size -= sizes[start++]!;
   }
-  return [...system, ...kept, ...turn];
+  return [...system, ...history.slice(start), ...turn];
 }
 
 /** The assistant message a stream of events makes. */
