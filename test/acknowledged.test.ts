@@ -21,6 +21,11 @@ beforeAll(async () => {
     {
       redis: REDIS_URL,
       providers: [{ name: 'mock', type: 'openai', base_url: `${mock.url}/v1`, keys: ['up'], models: ['gpt-4o-mini'] }],
+      models: {
+        virtual: [
+          { name: 'pair', type: 'ensemble', members: ['gpt-4o-mini', 'gpt-4o-mini'], summarizer: 'gpt-4o-mini' },
+        ],
+      },
     },
     { databaseUrl: database.url },
   );
@@ -96,4 +101,24 @@ test('a non-stream answer is sent only after its usage log is journaled', async 
     await res.body.text();
     expect(await recorded(String(res.headers['x-request-id']))).toBe(true);
   }
+});
+
+test("a virtual model's answer ends only once the usage logs of all its calls are journaled too", async () => {
+  const res = await request(`${gateway.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer sk-client-test', 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'pair', messages: [{ role: 'user', content: 'hi' }] }),
+  });
+  await res.body.text();
+  const parent = String(res.headers['x-request-id']);
+  const { redis } = gateway.gw.shared!;
+  const journaled = Object.values(await redis.client.hgetall(redis.key(`journal:${redis.instance}`))).filter((text) =>
+    text.includes(`"parent_request_id":"${parent}"`),
+  ).length;
+  const written = await gateway.gw.store.db
+    .selectFrom('usage_logs')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('parent_request_id', '=', parent)
+    .executeTakeFirstOrThrow();
+  expect(journaled + Number(written.n)).toBe(3); // two members and the summary
 });

@@ -25,6 +25,8 @@ export interface CallContext {
    * has a price of its own: then the request is billed at that, and its calls are logged at no cost.
    */
   billCalls: boolean;
+  /** The calls' usage logs being recorded: the client's answer ends only once they are (see Meter.settle). */
+  recorded: Promise<void>[];
 }
 
 /** A virtual model's answer, with response headers to add (known before the answer's first byte). */
@@ -143,7 +145,7 @@ export class ModelCaller {
     status: number,
   ): void {
     const hold: Hold = { account: ctx.client.account, estimate: 0, tokenReserved: 0, userReserved: 0 };
-    void this.gw.meter.settle(hold, ctx.billCalls ? usage : undefined, {
+    const { written } = this.gw.meter.settle(hold, ctx.billCalls ? usage : undefined, {
       request_id: newRequestId(),
       parent_request_id: ctx.requestId,
       created_at: Date.now(),
@@ -159,6 +161,7 @@ export class ModelCaller {
       status,
       error: null,
       ip: ctx.ip,
-    }).written;
+    });
+    if (written) ctx.recorded.push(written);
   }
 }

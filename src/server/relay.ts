@@ -263,6 +263,8 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
     let hold: Hold = { account: client.account, estimate: 0, tokenReserved: 0, userReserved: 0 };
     let lease: Lease | undefined;
     let settled = false;
+    /** A virtual model's calls' usage logs being recorded, to wait for with the request's own. */
+    const recorded: Promise<void>[] = [];
     /** Bills and logs the request; with Redis, resolves once its usage log is journaled (before the client's last byte). */
     const finish = (): Promise<void> | undefined => {
       settled = true;
@@ -270,7 +272,9 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
       lease?.release();
       const status = cancel.aborted && outcome.status === 200 ? 499 : outcome.status;
       // Refused requests (model not allowed, limits, quota) are logged too, at no cost.
-      return settle(gw, served, hold, lease, { ...outcome, status }, started);
+      const written = settle(gw, served, hold, lease, { ...outcome, status }, started);
+      if (!recorded.length) return written;
+      return Promise.all([written, ...recorded]).then(() => undefined);
     };
     try {
       useDefaultModel(gw, req, spec.endpoint, client.account?.group);
@@ -295,7 +299,7 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
         hold = held instanceof Promise ? await held : held;
         reply.raw.once('close', onClose);
         const billCalls = gw.meter.priceOf(req.model) === undefined;
-        const call = { client, cancel, requestId: request.id, ip: request.ip, billCalls };
+        const call = { client, cancel, requestId: request.id, ip: request.ip, billCalls, recorded };
         const chat = req as unknown as ChatRequest;
         if (req.stream) {
           const streamed = await virtual.stream(chat, call);
