@@ -85,22 +85,25 @@ export function withConversations(
     const turn = turns.get(ctx.request);
     if (turn) await conversations.append(turn.owner, turn.id, ctx.model, [...turn.added, answer]);
   };
+  const withHistory = async (input: InboundRequest, id: string): Promise<ChatRequest> => {
+    const req = await format.decodeRequest(input);
+    const history = (await conversations.history(input.owner, id)) ?? [];
+    const system = req.messages.filter((m) => m.role === 'system');
+    const added = req.messages.filter((m) => m.role !== 'system');
+    const budget = contextWindowOf(req.model, contextWindows) - (req.maxTokens ?? ANSWER_RESERVE);
+    req.messages = fitToContext(system, history, added, budget);
+    // The body as sent holds only the new turn: the canonical request is what goes upstream.
+    delete req.raw;
+    delete req.native;
+    turns.set(req, { owner: input.owner, id, added });
+    return req;
+  };
   return {
     ...format,
-    decodeRequest: async (input) => {
+    decodeRequest: (input) => {
       const id = conversationIdOf(input);
-      const req = await format.decodeRequest(input);
-      if (id === undefined) return req;
-      const history = (await conversations.history(input.owner, id)) ?? [];
-      const system = req.messages.filter((m) => m.role === 'system');
-      const added = req.messages.filter((m) => m.role !== 'system');
-      const budget = contextWindowOf(req.model, contextWindows) - (req.maxTokens ?? ANSWER_RESERVE);
-      req.messages = fitToContext(system, history, added, budget);
-      // The body as sent holds only the new turn: the canonical request is what goes upstream.
-      delete req.raw;
-      delete req.native;
-      turns.set(req, { owner: input.owner, id, added });
-      return req;
+      // Without a conversation the format decodes as it does alone (most synchronously: no promise per request).
+      return id === undefined ? format.decodeRequest(input) : withHistory(input, id);
     },
     afterResponse: async (res, encoded, ctx) => {
       await format.afterResponse?.(res, encoded, ctx);
