@@ -73,66 +73,23 @@ export class Reasoning implements VirtualModel {
     return { model: this.config.model, calls: (this.config.stages?.length ?? this.config.maxSteps) + 1 };
   }
 
-  /** A fixed step: its instruction asked as the next user turn, the answer kept (tried again when the call fails). */
-  private async stage(
-    messages: Message[],
-    stage: { title: string; prompt: string },
-    req: ChatRequest,
+  /**
+   * One step: `request` asked (again, up to `step_retries` more times, when the call fails or `read` finds no step in
+   * the answer); the usage of every try counts.
+   */
+  private async ask(
+    request: ChatRequest,
     ctx: CallContext,
-  ): Promise<{ step?: Step; raw?: string; usage?: Usage; error?: string }> {
-    let error = 'no answer';
-    for (let attempt = 0; attempt <= this.config.stepRetries; attempt++) {
-      try {
-        const res = await this.caller.complete(
-          {
-            model: this.config.model,
-            messages: [...messages, { role: 'user', content: stage.prompt }],
-            stream: false,
-            includeUsage: false,
-            maxTokens: this.config.stepMaxTokens,
-            ...(req.temperature === undefined ? {} : { temperature: req.temperature }),
-          },
-          ctx,
-        );
-        const raw = textOf(res.message.content);
-        return {
-          step: { title: stage.title, content: raw, final: false },
-          raw,
-          ...(res.usage ? { usage: res.usage } : {}),
-        };
-      } catch (err) {
-        if (ctx.cancel.aborted) throw err;
-        error = (err as Error).message;
-      }
-    }
-    return { error };
-  }
-
-  /** One step, tried again when its call fails or its answer is not a step. */
-  private async step(
-    messages: Message[],
-    req: ChatRequest,
-    ctx: CallContext,
+    read: (raw: string) => Step | undefined,
   ): Promise<{ step?: Step; raw?: string; usage?: Usage; error?: string }> {
     let usage: Usage | undefined;
     let error = 'no answer';
     for (let attempt = 0; attempt <= this.config.stepRetries; attempt++) {
       try {
-        const res = await this.caller.complete(
-          {
-            model: this.config.model,
-            messages,
-            stream: false,
-            includeUsage: false,
-            maxTokens: this.config.stepMaxTokens,
-            temperature: req.temperature ?? 0.2,
-            responseFormat: { type: 'json_object' },
-          },
-          ctx,
-        );
+        const res = await this.caller.complete(request, ctx);
         usage = addUsage(usage, res.usage);
         const raw = textOf(res.message.content);
-        const step = parseStep(raw);
+        const step = read(raw);
         if (step) return { step, raw, ...(usage ? { usage } : {}) };
         error = 'the answer was not a step in JSON';
       } catch (err) {
@@ -141,6 +98,33 @@ export class Reasoning implements VirtualModel {
       }
     }
     return { error, ...(usage ? { usage } : {}) };
+  }
+
+  /** A step of the model-led loop: the conversation so far, answered as step JSON. */
+  private step(messages: Message[], req: ChatRequest, ctx: CallContext) {
+    const request: ChatRequest = {
+      model: this.config.model,
+      messages,
+      stream: false,
+      includeUsage: false,
+      maxTokens: this.config.stepMaxTokens,
+      temperature: req.temperature ?? 0.2,
+      responseFormat: { type: 'json_object' },
+    };
+    return this.ask(request, ctx, parseStep);
+  }
+
+  /** A fixed stage: its instruction asked as the next user turn, the answer taken as it is. */
+  private stage(messages: Message[], stage: { title: string; prompt: string }, req: ChatRequest, ctx: CallContext) {
+    const request: ChatRequest = {
+      model: this.config.model,
+      messages: [...messages, { role: 'user', content: stage.prompt }],
+      stream: false,
+      includeUsage: false,
+      maxTokens: this.config.stepMaxTokens,
+      ...(req.temperature === undefined ? {} : { temperature: req.temperature }),
+    };
+    return this.ask(request, ctx, (raw) => ({ title: stage.title, content: raw, final: false }));
   }
 
   /** Runs the steps, telling `onStep` of each; returns the conversation for the final answer and the steps' usage. */
