@@ -10,9 +10,9 @@ import { foldSystemMessages } from '../core/system-fold.ts';
 import type { ChatRequest, ChatResponse, StreamEvent, Usage } from '../core/types.ts';
 import type { Gateway } from '../gateway.ts';
 import type { Deployment } from '../router/deployments.ts';
+import { callUpstream, upstreamFailure } from '../router/upstream-call.ts';
 import type { Client } from '../server/auth.ts';
 import { newRequestId } from '../server/headers.ts';
-import { callUpstream, upstreamFailure } from '../server/relay.ts';
 
 /** The client request a virtual model serves. */
 export interface CallContext {
@@ -106,7 +106,7 @@ export class ModelCaller {
         if (stream && !codec.decodeStream) {
           throw new UpstreamError(`Provider '${d.provider.config.name}' cannot stream chat.`, { retryable: true });
         }
-        const res = await callUpstream(gw, d, codec.encode(prepared, d.target), ctx.cancel);
+        const res = await callUpstream(gw.upstreams, d, codec.encode(prepared, d.target), ctx.cancel);
         if (res.status >= 400) throw await upstreamFailure(res, d);
         if (!stream) return codec.decode(await res.body.text(), d.target);
         if (!(await res.body.started())) {

@@ -3,8 +3,8 @@ import type { ProviderConfig } from '../config/schema.ts';
 import { Cancellation } from '../core/cancellation.ts';
 import { redactSecrets } from '../core/redact.ts';
 import type { Gateway } from '../gateway.ts';
-import { callUpstream, upstreamFailure } from '../server/relay.ts';
 import { buildRoutingTable } from './deployments.ts';
+import { callUpstream, upstreamFailure } from './upstream-call.ts';
 
 export interface ChannelTestResult {
   ok: boolean;
@@ -43,7 +43,7 @@ export async function testChannel(gw: Gateway, provider: ProviderConfig, model?:
     provider.keys.reduce((out, key) => (key.length >= 4 ? out.split(key).join('***') : out), redactSecrets(text));
   const started = performance.now();
   try {
-    const res = await callUpstream(gw, deployment, call, new Cancellation());
+    const res = await callUpstream(gw.upstreams, deployment, call, new Cancellation());
     const latency = Math.round(performance.now() - started);
     if (res.status >= 400) {
       const failure = await upstreamFailure(res, deployment);

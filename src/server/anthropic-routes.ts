@@ -8,10 +8,10 @@ import { countPromptTokens } from '../formats/token-count.ts';
 import type { Gateway } from '../gateway.ts';
 import { encodeCountTokens } from '../providers/anthropic/request.ts';
 import { decodeCountTokens } from '../providers/anthropic/response.ts';
+import { callUpstream, upstreamFailure } from '../router/upstream-call.ts';
 import { checkModelAccess } from './auth.ts';
 import { chatRelay } from './endpoints.ts';
 import { responseHeaders } from './headers.ts';
-import { callUpstream, upstreamFailure } from './relay.ts';
 
 /**
  * count_tokens: asked of the upstream when the model routes to an `anthropic` provider (its count is the real one),
@@ -31,7 +31,7 @@ async function countTokens(gw: Gateway, request: FastifyRequest): Promise<{ inpu
     'chat',
     async (d) => {
       if (d.provider.descriptor.type !== 'anthropic') return countPromptTokens(req);
-      const res = await callUpstream(gw, d, encodeCountTokens(req, d.target), cancel);
+      const res = await callUpstream(gw.upstreams, d, encodeCountTokens(req, d.target), cancel);
       if (res.status >= 400) throw await upstreamFailure(res, d);
       return decodeCountTokens(await res.body.text());
     },

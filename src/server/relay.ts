@@ -16,7 +16,8 @@ import { logAccess } from '../log.ts';
 import type { Codec, Endpoint, ProviderDescriptor, StreamScanner, UpstreamCall } from '../providers/types.ts';
 import type { Deployment } from '../router/deployments.ts';
 import type { Lease } from '../router/router.ts';
-import { send, type UpstreamBody, type UpstreamResponse } from '../router/upstream.ts';
+import type { UpstreamBody } from '../router/upstream.ts';
+import { callUpstream, upstreamFailure } from '../router/upstream-call.ts';
 import { admitRequest, type Client, checkModelAccess, countTokens, ownerOf } from './auth.ts';
 import { responseHeaders } from './headers.ts';
 import { SseWriter } from './sse.ts';
@@ -75,35 +76,6 @@ interface Outcome {
   error?: string;
 }
 
-const RETRYABLE_STATUS = new Set([401, 403, 408, 409, 425, 429, 500, 502, 503, 504]);
-
-function retryAfterSeconds(value: string | undefined): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds));
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - Date.now()) / 1000));
-}
-
-/** An upstream error answer as the gateway's error: what the client sees, and whether another deployment may help. */
-export async function upstreamFailure(res: UpstreamResponse, d: Deployment): Promise<UpstreamError> {
-  const text = await res.body.text().catch(() => '');
-  const descriptor = d.provider.descriptor;
-  const status = descriptor.errorStatus?.(res.status, text) ?? res.status;
-  const message = `Upstream '${d.provider.config.name}' answered ${res.status}: ${descriptor.errorMessage(res.status, text)}`;
-  const retryAfter = retryAfterSeconds(res.header('retry-after'));
-  // The client's request was fine when upstream refused the gateway's own key or was down: that is a 502, not theirs.
-  const clientStatus = status === 429 ? 429 : status === 401 || status === 403 || status >= 500 ? 502 : status;
-  return new UpstreamError(message, {
-    upstreamStatus: status,
-    status: clientStatus,
-    retryable: RETRYABLE_STATUS.has(status),
-    kind: status === 429 ? 'rate_limited' : 'upstream',
-    code: status === 429 ? 'rate_limit_exceeded' : 'upstream_error',
-    ...(retryAfter === undefined ? {} : { retryAfter }),
-  });
-}
-
 /**
  * Records the stream's usage; when upstream reported none (Fitten, Coze bots without counts), counts it with the
  * tokenizer from the prompt and what was streamed, and sends it as upstream would have.
@@ -146,44 +118,6 @@ function usageOf(res: { usage?: Usage }, req: RelayRequest): Usage | undefined {
   return res.usage;
 }
 
-/**
- * Sends a built call to the deployment's upstream: signed or with a token bought first when the provider needs one
- * (through the deployment's proxy, on any origin), and once more with a fresh token when that token was refused.
- */
-export async function callUpstream(
-  gw: Gateway,
-  d: Deployment,
-  call: UpstreamCall,
-  cancel: Cancellation,
-): Promise<UpstreamResponse> {
-  const descriptor = d.provider.descriptor;
-  const via = {
-    dispatcher: d.provider.dispatcher,
-    origin: d.provider.origin,
-    timeoutMs: d.limits.timeoutMs,
-    cancel,
-    label: d.provider.config.name,
-  };
-  const authorize = async (built: UpstreamCall): Promise<UpstreamCall> =>
-    descriptor.authorize
-      ? descriptor.authorize(built, d.target, async (exchange) => {
-          const origin = new URL(exchange.url).origin;
-          const dispatcher = origin === via.origin ? via.dispatcher : gw.upstreams.dispatcher(origin, d.provider.proxy);
-          const answer = await send(exchange, { ...via, origin, dispatcher });
-          return { status: answer.status, body: await answer.body.text() };
-        })
-      : built;
-  let sent = await authorize(call);
-  let res = await send(sent, via);
-  if (res.status === 401 && sent !== call && descriptor.unauthorized?.(sent, d.target)) {
-    // The token was refused, not (yet) the credential: once more with a fresh one.
-    await res.body.text().catch(() => '');
-    sent = await authorize(call);
-    res = await send(sent, via);
-  }
-  return res;
-}
-
 export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usage }>(
   gw: Gateway,
   spec: EndpointSpec<Req, Res>,
@@ -215,7 +149,7 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
     if (req.stream && !passthrough && !codec?.decodeStream) {
       throw new UpstreamError(`Provider '${label}' cannot stream ${spec.endpoint}.`, { retryable: true, status: 400 });
     }
-    const res = await callUpstream(gw, d, call, cancel);
+    const res = await callUpstream(gw.upstreams, d, call, cancel);
     if (res.status >= 400) throw await upstreamFailure(res, d);
     if (req.stream && codec && res.header('content-type')?.includes('application/json')) {
       // Qianfan and Tencent Cloud answer a failed stream request with an HTTP 200 JSON error: decode it (the codec
