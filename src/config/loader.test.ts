@@ -80,7 +80,11 @@ describe('native files', () => {
     const env = { SWITCHYARD_KEY: 'sk-a', TEAM_KEY: 'sk-team', GROQ_KEY_A: 'gsk-a', GROQ_KEY_B: 'gsk-b' };
     const { config, format, warnings } = parseConfig(fixture('native/spec-example.yaml'), 'switchyard.yaml', env);
     expect(format).toBe('switchyard');
-    expect(warnings).toEqual([]);
+    // The example's ensemble names two models its providers do not serve: fine if channels do, so only a warning.
+    expect(warnings).toEqual([
+      'models.virtual[1].members[1]: no provider in this file serves "claude-sonnet-4" (a channel made in the admin API must)',
+      'models.virtual[1].members[2]: no provider in this file serves "gemini-2.5-pro" (a channel made in the admin API must)',
+    ]);
     expect(config.auth.keys).toEqual(['sk-a', expect.objectContaining({ key: 'sk-team', name: 'team-a', rpm: 60 })]);
     expect(config.routing).toMatchObject({ strategy: 'random', retries: 2, cooldown_on_429: 60_000 });
     expect(config.providers[0]).toMatchObject({
@@ -330,4 +334,26 @@ describe('file selection', () => {
       expect((error as ConfigError).problems).toEqual([{ path: 'missing.yaml', message: 'config file not found' }]);
     }
   });
+});
+
+test("a virtual model's models that no provider in the file serves are named in a warning", () => {
+  const { warnings } = parseConfig(
+    JSON.stringify({
+      providers: [{ name: 'a', type: 'openai', base_url: 'https://a.example/v1', keys: ['k'], models: ['m1'] }],
+      models: {
+        aliases: { fast: 'm1' },
+        virtual: [
+          { name: 'council', type: 'ensemble', members: ['m1', 'fast', 'ghost'], summarizer: 'm1' },
+          { name: 'deep', type: 'reasoning', model: 'council' },
+          { name: 'lost', type: 'reasoning', model: 'nowhere' },
+        ],
+      },
+    }),
+    'switchyard.json',
+    {},
+  );
+  expect(warnings).toEqual([
+    'models.virtual[0].members[2]: no provider in this file serves "ghost" (a channel made in the admin API must)',
+    'models.virtual[2].model: no provider in this file serves "nowhere" (a channel made in the admin API must)',
+  ]);
 });

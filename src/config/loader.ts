@@ -8,7 +8,7 @@ import { importO1Api, isO1Api } from './import/o1-api.ts';
 import { importSimpleOneApi, isSimpleOneApi } from './import/simple-one-api.ts';
 import { interpolate } from './interpolate.ts';
 import { issueProblems } from './issues.ts';
-import { checkAliases, checkProviders } from './provider-checks.ts';
+import { checkAliases, checkProviders, checkVirtualModels } from './provider-checks.ts';
 import { type Config, configSchema } from './schema.ts';
 
 /** One thing wrong with a config: `path` is where to fix it (`providers[2].keys`, `server.port`, `PORT`). */
@@ -167,6 +167,7 @@ function buildConfig(document: unknown, file: string | null, env: NodeJS.Process
   const parsed = configSchema.safeParse(overridden.input);
   const providerCheck = checkProviders(overridden.input);
   warnings.push(...providerCheck.warnings.map((warning) => warning.replace(/^[^:]+/, sourcePath)));
+  warnings.push(...checkVirtualModels(overridden.input));
   const found = [
     ...(parsed.success ? [] : issueProblems(parsed.error.issues)),
     ...providerCheck.problems,

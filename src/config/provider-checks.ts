@@ -77,6 +77,34 @@ export function checkAliases(input: Record<string, unknown>): ConfigProblem[] {
   return problems;
 }
 
+/**
+ * A virtual model's models (members, summarizer, the reasoning model) should be served: a warning, not a problem,
+ * since a channel made in the admin API may serve them.
+ */
+export function checkVirtualModels(input: Record<string, unknown>): string[] {
+  const models = isRecord(input['models']) ? input['models'] : {};
+  const known = servedModels(input);
+  if (isRecord(models['aliases'])) for (const alias of Object.keys(models['aliases'])) known.add(alias);
+  const warnings: string[] = [];
+  const virtual = Array.isArray(models['virtual']) ? models['virtual'] : [];
+  for (const [i, v] of virtual.entries()) {
+    if (!isRecord(v)) continue;
+    const uses: [PropertyKey[], unknown][] = [
+      [['model'], v['model']],
+      [['summarizer'], v['summarizer']],
+      ...(Array.isArray(v['members']) ? v['members'].map((m, j): [PropertyKey[], unknown] => [['members', j], m]) : []),
+    ];
+    for (const [field, name] of uses) {
+      if (typeof name === 'string' && name !== '' && !known.has(name)) {
+        warnings.push(
+          `${formatPath(['models', 'virtual', i, ...field])}: no provider in this file serves "${name}" (a channel made in the admin API must)`,
+        );
+      }
+    }
+  }
+  return warnings;
+}
+
 function servedModels(input: Record<string, unknown>): Set<string> {
   const served = new Set<string>();
   const addAll = (list: unknown) => {
