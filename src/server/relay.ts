@@ -6,6 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CUT_STREAM_KEEP_BYTES, streamedText } from '../billing/cut-stream.ts';
 import type { Hold } from '../billing/meter.ts';
 import { Cancellation } from '../core/cancellation.ts';
+import { contentText } from '../core/content.ts';
 import { GatewayError, InvalidRequest, UpstreamError } from '../core/errors.ts';
 import type { ChatRequest, ChatResponse, StreamEvent, Usage } from '../core/types.ts';
 import { findUsage, SseUsageScanner } from '../formats/openai-chat/scan.ts';
@@ -109,9 +110,7 @@ function usageOf(res: { usage?: Usage }, req: RelayRequest): Usage | undefined {
   if (res.usage || !('messages' in req) || !('message' in res)) return res.usage;
   const { message } = res as ChatResponse;
   const text =
-    (typeof message.content === 'string'
-      ? message.content
-      : message.content.map((p) => (p.type === 'text' ? p.text : '')).join('')) +
+    contentText(message.content) +
     (message.reasoning ?? '') +
     (message.toolCalls ?? []).map((c) => c.name + c.arguments).join('');
   res.usage = countedUsage(req as ChatRequest, text);

@@ -3,6 +3,7 @@
  * The providers decode upstream answers and stream chunks with it; the gemini format encodes its answers with it.
  */
 import { randomUUID } from 'node:crypto';
+import { contentText } from '../../core/content.ts';
 import type { ChatResponse, FinishReason, Message, StreamEvent, ToolCall, Usage } from '../../core/types.ts';
 import type { GeminiPart } from './wire.ts';
 
@@ -160,8 +161,7 @@ export function chatResponseToWire(
   const m = res.message;
   const parts: GeminiPart[] = [];
   if (m.reasoning) parts.push({ text: m.reasoning, thought: true });
-  const text =
-    typeof m.content === 'string' ? m.content : m.content.map((p) => (p.type === 'text' ? p.text : '')).join('');
+  const text = contentText(m.content);
   if (text) parts.push({ text });
   const calls = (m.toolCalls ?? []).map(functionCallPart);
   parts.push(...calls);

@@ -2,6 +2,8 @@
  * Mapping between the canonical request and Gemini's generateContent request body, both ways: the gemini format decodes
  * with it, the gemini and vertex providers encode with it. Answers (responses, stream chunks, usage) are in answer.ts.
  */
+
+import { contentText } from '../../core/content.ts';
 import { InvalidRequest } from '../../core/errors.ts';
 import type { ChatRequest, ContentPart, Message, ToolCall, ToolChoice, ToolDefinition } from '../../core/types.ts';
 import { refuseUnsupported } from '../openai-chat/wire.ts';
@@ -307,10 +309,6 @@ function partsToWire(content: Message['content'], provider: string): GeminiPart[
   return content.filter((p) => p.type !== 'text' || p.text).map((p) => partToWire(p, provider));
 }
 
-function textOf(content: Message['content']): string {
-  return typeof content === 'string' ? content : content.map((p) => (p.type === 'text' ? p.text : '')).join('');
-}
-
 /** Tool-call arguments as the object Gemini's `args` must be; `param` names the call in the 400 otherwise. */
 function argsObject(text: string, param: string): Record<string, unknown> {
   if (text.trim() === '') return {};
@@ -328,7 +326,7 @@ function argsObject(text: string, param: string): Record<string, unknown> {
 
 /** A tool result as Gemini's `response` object: `{error}` for a failure, a JSON object as is, other text as `{output}`. */
 function toolResponse(m: Message): Record<string, unknown> {
-  const text = textOf(m.content);
+  const text = contentText(m.content);
   if (m.isError) return { error: text };
   if (text.startsWith('{')) {
     try {
@@ -387,7 +385,7 @@ export function contentsToWire(
         if (typeof m.content !== 'string' && m.content.some((p) => p.type !== 'text')) {
           refuseUnsupported('Images or files in a system message', provider);
         }
-        const text = textOf(m.content);
+        const text = contentText(m.content);
         if (text) system.push({ text });
         break;
       }

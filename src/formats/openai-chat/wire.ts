@@ -1,4 +1,6 @@
 /** Mapping between the canonical form and OpenAI's Chat Completions wire objects, both ways (the format and the openai provider share it). */
+
+import { contentText } from '../../core/content.ts';
 import { InvalidRequest } from '../../core/errors.ts';
 import type {
   ChatRequest,
@@ -306,8 +308,7 @@ export function chatResponseToWire(
   reasoningFormat: ReasoningFormat = 'reasoning_content',
 ): Record<string, unknown> {
   const m = res.message;
-  const text =
-    typeof m.content === 'string' ? m.content : m.content.map((p) => (p.type === 'text' ? p.text : '')).join('');
+  const text = contentText(m.content);
   const message: Record<string, unknown> = { role: 'assistant', content: text, refusal: null };
   if (m.reasoning) {
     if (reasoningFormat === 'thinking') message.content = `<think>\n${m.reasoning}\n</think>\n\n${text}`;

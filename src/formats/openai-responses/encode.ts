@@ -1,4 +1,6 @@
 /** Canonical answers and event streams -> Responses API `response` objects and SSE event sequences. */
+
+import { contentText } from '../../core/content.ts';
 import { asGatewayError } from '../../core/errors.ts';
 import type { ChatResponse, FinishReason, Message, StreamEvent, ToolCall, Usage } from '../../core/types.ts';
 import type { WireResponsesRequest } from './schema.ts';
@@ -120,8 +122,7 @@ export function outputItems(m: Message, meta: ResponseMeta, status: Status): Obj
   if (m.reasoning || m.reasoningSignature) {
     out.push(reasoningItem(itemId(meta, 'rs', out.length), m.reasoning ?? '', m.reasoningSignature));
   }
-  const text =
-    typeof m.content === 'string' ? m.content : m.content.map((p) => (p.type === 'text' ? p.text : '')).join('');
+  const text = contentText(m.content);
   if (text || !m.toolCalls?.length) out.push(messageItem(itemId(meta, 'msg', out.length), status, text));
   for (const call of m.toolCalls ?? []) out.push(functionCallItem(itemId(meta, 'fc', out.length), status, call));
   return out;

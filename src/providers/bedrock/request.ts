@@ -1,4 +1,6 @@
 /** Builds Bedrock Converse / ConverseStream calls from the canonical form. */
+
+import { contentText } from '../../core/content.ts';
 import type { ChatRequest, ContentPart, Message, ToolCall } from '../../core/types.ts';
 import { refuseUnsupported, splitDataUrl } from '../../formats/openai-chat/wire.ts';
 import type { Target, UpstreamCall } from '../types.ts';
@@ -75,8 +77,7 @@ function conversation(req: ChatRequest, provider: string): { system: Block[]; me
   };
   for (const m of req.messages) {
     if (m.role === 'system' || m.role === 'developer') {
-      const text =
-        typeof m.content === 'string' ? m.content : m.content.map((p) => (p.type === 'text' ? p.text : '')).join('');
+      const text = contentText(m.content);
       if (text) system.push({ text });
     } else if (m.role === 'tool') {
       const content = contentBlocks(m.content, provider);
