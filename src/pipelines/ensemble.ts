@@ -4,9 +4,11 @@
  * response. Members that failed or were late are left out and named; with none left, a 502.
  */
 import { Cancellation } from '../core/cancellation.ts';
+import { contentText } from '../core/content.ts';
 import { UpstreamError } from '../core/errors.ts';
-import type { ChatRequest, ChatResponse, Message, StreamEvent, Usage } from '../core/types.ts';
+import type { ChatRequest, ChatResponse, StreamEvent, Usage } from '../core/types.ts';
 import type { CallContext, ModelCaller, VirtualAnswer, VirtualModel } from './caller.ts';
+import { progress } from './progress.ts';
 
 /** N-1's `summary_prompt` as its config.json ships it. */
 export const N1_SUMMARY_PROMPT =
@@ -29,9 +31,6 @@ interface MemberResult {
   /** Why it was left out. */
   failure?: string;
 }
-
-const textOf = (content: Message['content']): string =>
-  typeof content === 'string' ? content : content.map((p) => (p.type === 'text' ? p.text : '')).join('');
 
 export function addUsage(a: Usage | undefined, b: Usage | undefined): Usage | undefined {
   if (!a) return b;
@@ -119,9 +118,9 @@ export class Ensemble implements VirtualModel {
         code: 'ensemble_failed',
       });
     }
-    const question = textOf([...req.messages].reverse().find((m) => m.role === 'user')?.content ?? '');
+    const question = contentText([...req.messages].reverse().find((m) => m.role === 'user')?.content ?? '');
     const input = summaryInput(
-      answered.map((r) => textOf(r.answer!.message.content)),
+      answered.map((r) => contentText(r.answer!.message.content)),
       question,
       this.config.summaryPrompt,
     );
@@ -165,25 +164,10 @@ export class Ensemble implements VirtualModel {
     const self = this;
     return {
       answer: (async function* () {
-        const lines: string[] = [];
-        let wake: (() => void) | undefined;
-        const all = self.askAll(req, ctx, (r) => {
-          lines.push(r.answer ? `${r.model} ✅\n` : `${r.model} ❌ ${r.failure}\n`);
-          wake?.();
-        });
-        let done = false;
-        void all.then(() => {
-          done = true;
-          wake?.();
-        });
-        for (;;) {
-          while (lines.length) yield { type: 'reasoning', text: lines.shift()! } as StreamEvent;
-          if (done) break;
-          await new Promise<void>((resolve) => {
-            wake = resolve;
-          });
-        }
-        yield* summarize(await all);
+        const results = yield* progress((say) =>
+          self.askAll(req, ctx, (r) => say(r.answer ? `${r.model} ✅\n` : `${r.model} ❌ ${r.failure}\n`)),
+        );
+        yield* summarize(results);
       })(),
     };
   }

@@ -5,10 +5,12 @@
  * through the configured output rules, also when streamed.
  */
 import { z } from 'zod';
+import { contentText } from '../core/content.ts';
 import type { ChatRequest, ChatResponse, Message, StreamEvent, Usage } from '../core/types.ts';
 import type { CallContext, ModelCaller, VirtualAnswer, VirtualModel } from './caller.ts';
 import { addUsage } from './ensemble.ts';
 import { applyRules, type OutputRule, StreamRewriter } from './output-rules.ts';
+import { progress } from './progress.ts';
 
 /** The step instructions unless the config gives its own (the same contract as o1-api's, in words of our own). */
 export const STEPS_PROMPT = `You are an expert who reasons step by step before answering. Answer each time with one step of your reasoning as a JSON object with the keys "title" (what this step does), "content" (the reasoning of the step) and "next_action" ("continue" for another step, or "final_answer" when you are ready to answer). Use at least three steps. Question your own conclusions, try more than one method, and look for where you could be wrong.
@@ -42,9 +44,6 @@ interface Step {
   content: string;
   final: boolean;
 }
-
-const textOf = (content: Message['content']): string =>
-  typeof content === 'string' ? content : content.map((p) => (p.type === 'text' ? p.text : '')).join('');
 
 /** A step's JSON, also when the model wrapped it in a code fence. */
 function parseStep(text: string): Step | undefined {
@@ -88,7 +87,7 @@ export class Reasoning implements VirtualModel {
       try {
         const res = await this.caller.complete(request, ctx);
         usage = addUsage(usage, res.usage);
-        const raw = textOf(res.message.content);
+        const raw = contentText(res.message.content);
         const step = read(raw);
         if (step) return { step, raw, ...(usage ? { usage } : {}) };
         error = 'the answer was not a step in JSON';
@@ -172,7 +171,7 @@ export class Reasoning implements VirtualModel {
       model: this.config.name,
       message: {
         ...answer.message,
-        content: applyRules(textOf(answer.message.content), this.config.rules),
+        content: applyRules(contentText(answer.message.content), this.config.rules),
         reasoning: reasoning + (answer.message.reasoning ?? ''),
       },
       ...(total ? { usage: total } : {}),
@@ -183,40 +182,18 @@ export class Reasoning implements VirtualModel {
   async stream(req: ChatRequest, ctx: CallContext): Promise<VirtualAnswer<AsyncIterable<StreamEvent>>> {
     const self = this;
     const events = (async function* (): AsyncGenerator<StreamEvent> {
-      const lines: string[] = [];
-      let wake: (() => void) | undefined;
-      let outcome: { messages: Message[]; usage: Usage | undefined } | undefined;
-      let failure: unknown;
-      void self
-        .work(req, ctx, (line) => {
-          if (self.config.statusFeedback) lines.push(line);
-          wake?.();
-        })
-        .then(
-          (o) => {
-            outcome = o;
-          },
-          (err: unknown) => {
-            failure = err ?? new Error('reasoning failed');
-          },
-        )
-        .finally(() => wake?.());
-      for (;;) {
-        while (lines.length) yield { type: 'reasoning', text: lines.shift()! } as StreamEvent;
-        if (outcome || failure) break;
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
-      }
-      while (lines.length) yield { type: 'reasoning', text: lines.shift()! } as StreamEvent;
-      if (failure) throw failure;
+      const outcome = yield* progress((say) =>
+        self.work(req, ctx, (line) => {
+          if (self.config.statusFeedback) say(line);
+        }),
+      );
       const rewriter = new StreamRewriter(self.config.rules);
-      const answer = await self.caller.stream(self.finalRequest(req, outcome!.messages, true), ctx);
+      const answer = await self.caller.stream(self.finalRequest(req, outcome.messages, true), ctx);
       for await (const event of answer) {
         if (event.type === 'text') {
           const text = rewriter.push(event.text);
           if (text) yield { type: 'text', text } as StreamEvent;
-        } else if (event.type === 'usage') yield { type: 'usage', usage: addUsage(outcome!.usage, event.usage)! };
+        } else if (event.type === 'usage') yield { type: 'usage', usage: addUsage(outcome.usage, event.usage)! };
         else if (event.type === 'finish') {
           const rest = rewriter.flush();
           if (rest) yield { type: 'text', text: rest } as StreamEvent;
