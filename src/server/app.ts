@@ -19,6 +19,7 @@ import { registerGeminiRoutes } from './gemini-routes.ts';
 import { newRequestId, responseHeaders } from './headers.ts';
 import { relayHandler } from './relay.ts';
 import { registerResponsesRoutes } from './responses-routes.ts';
+import { registerWebUi } from './web-ui.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -100,7 +101,9 @@ export function buildApp(gw: Gateway): FastifyInstance {
     sendError(reply, request, gatewayError);
   });
 
+  const servePage = registerWebUi(app);
   app.setNotFoundHandler((request, reply) => {
+    if (servePage(request, reply)) return;
     sendError(
       reply,
       request,

@@ -210,7 +210,7 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
       return Promise.all([written, ...recorded]).then(() => undefined);
     };
     try {
-      useDefaultModel(gw, req, spec.endpoint, client.account?.group);
+      applyDefaultModel(gw, req, spec.endpoint, client.account?.group);
       served.model = req.model;
       checkModelAccess(client, req.model);
       const admitted = admitRequest(client, gw.limiter);
@@ -426,7 +426,7 @@ function settle(
 }
 
 /** A chat request for a model nothing serves goes to `models.default` when there is one. */
-function useDefaultModel(gw: Gateway, req: RelayRequest, endpoint: Endpoint, group: string | undefined): void {
+function applyDefaultModel(gw: Gateway, req: RelayRequest, endpoint: Endpoint, group: string | undefined): void {
   const fallback = gw.config.models.default;
   if (!fallback || endpoint !== 'chat' || req.model === fallback || gw.virtual.get(req.model)) return;
   try {

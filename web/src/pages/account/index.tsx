@@ -1,0 +1,8 @@
+/** The account page (to be built). */
+import { useTranslation } from 'react-i18next';
+import { PageHeader } from '../../ui/page.tsx';
+
+export default function Page() {
+  const { t } = useTranslation('account');
+  return <PageHeader title={t('title')} />;
+}

@@ -1,0 +1,7 @@
+/** The channels page's words. */
+import { defineMessages } from '../../i18n/messages.ts';
+
+export const messages = defineMessages({
+  en: { title: 'channels' },
+  zh: { title: 'channels' },
+});

@@ -1,0 +1,8 @@
+/** The dashboard page (to be built). */
+import { useTranslation } from 'react-i18next';
+import { PageHeader } from '../../ui/page.tsx';
+
+export default function Page() {
+  const { t } = useTranslation('dashboard');
+  return <PageHeader title={t('title')} />;
+}

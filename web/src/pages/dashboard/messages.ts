@@ -1,0 +1,7 @@
+/** The dashboard page's words. */
+import { defineMessages } from '../../i18n/messages.ts';
+
+export const messages = defineMessages({
+  en: { title: 'dashboard' },
+  zh: { title: 'dashboard' },
+});

@@ -1,0 +1,7 @@
+/** The logs page's words. */
+import { defineMessages } from '../../i18n/messages.ts';
+
+export const messages = defineMessages({
+  en: { title: 'logs' },
+  zh: { title: 'logs' },
+});

@@ -1,0 +1,8 @@
+/** The playground page (to be built). */
+import { useTranslation } from 'react-i18next';
+import { PageHeader } from '../../ui/page.tsx';
+
+export default function Page() {
+  const { t } = useTranslation('playground');
+  return <PageHeader title={t('title')} />;
+}

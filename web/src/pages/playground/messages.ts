@@ -1,0 +1,7 @@
+/** The playground page's words. */
+import { defineMessages } from '../../i18n/messages.ts';
+
+export const messages = defineMessages({
+  en: { title: 'playground' },
+  zh: { title: 'playground' },
+});

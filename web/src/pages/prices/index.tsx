@@ -1,0 +1,8 @@
+/** The prices page (to be built). */
+import { useTranslation } from 'react-i18next';
+import { PageHeader } from '../../ui/page.tsx';
+
+export default function Page() {
+  const { t } = useTranslation('prices');
+  return <PageHeader title={t('title')} />;
+}

@@ -1,0 +1,7 @@
+/** The redemptions page's words. */
+import { defineMessages } from '../../i18n/messages.ts';
+
+export const messages = defineMessages({
+  en: { title: 'redemptions' },
+  zh: { title: 'redemptions' },
+});

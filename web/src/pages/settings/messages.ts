@@ -1,0 +1,7 @@
+/** The settings page's words. */
+import { defineMessages } from '../../i18n/messages.ts';
+
+export const messages = defineMessages({
+  en: { title: 'settings' },
+  zh: { title: 'settings' },
+});

@@ -1,0 +1,7 @@
+/** The users page's words. */
+import { defineMessages } from '../../i18n/messages.ts';
+
+export const messages = defineMessages({
+  en: { title: 'users' },
+  zh: { title: 'users' },
+});
