@@ -1,49 +1,22 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { NewUsageLog } from '../src/store/schema.ts';
-import { AdminClient } from './admin-client.ts';
-import { type RunningGateway, startGateway } from './harness.ts';
-import { createTestDatabase, ENGINES, type TestDatabase } from './stores.ts';
+import type { AdminClient } from './admin-client.ts';
+import type { RunningGateway } from './harness.ts';
+import { ENGINES } from './stores.ts';
+import { gatewayWithUsers, usageLog as log } from './usage-logs.ts';
 
 const DAY = 86_400_000;
 /** 2026-03-10T23:59:00Z: a minute before a UTC midnight. */
 const EVENING = Date.UTC(2026, 2, 10, 23, 59);
 
-function log(fields: Partial<NewUsageLog> & Pick<NewUsageLog, 'user_id' | 'created_at'>): NewUsageLog {
-  return {
-    request_id: Math.random().toString(36).slice(2),
-    token_id: 1,
-    token_name: 't',
-    channel: 'ch-a',
-    model: 'm1',
-    upstream_model: 'm1',
-    prompt_tokens: 10,
-    completion_tokens: 5,
-    cached_tokens: 0,
-    quota: 100,
-    cost_usd: 0.0002,
-    latency_ms: 100,
-    ttft_ms: null,
-    stream: 0,
-    status: 200,
-    error: null,
-    ip: '127.0.0.1',
-    ...fields,
-  };
-}
-
 describe.each(ENGINES)('usage logs and statistics on %s', (engine) => {
-  let database: TestDatabase;
   let gateway: RunningGateway;
   let root: AdminClient;
   let alice: AdminClient & { id: number };
   let bob: AdminClient & { id: number };
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    database = await createTestDatabase(engine);
-    gateway = await startGateway({}, { databaseUrl: database.url });
-    root = await AdminClient.root(gateway.url);
-    alice = await root.newUser('alice');
-    bob = await root.newUser('bob');
+    ({ gateway, root, alice, bob, close } = await gatewayWithUsers(engine));
     await gateway.gw.store.db
       .insertInto('usage_logs')
       .values([
@@ -63,10 +36,7 @@ describe.each(ENGINES)('usage logs and statistics on %s', (engine) => {
       ])
       .execute();
   });
-  afterAll(async () => {
-    await gateway.close();
-    await database.drop();
-  });
+  afterAll(() => close());
 
   test('a user sees only their own logs, newest first, with filters and paging', async () => {
     const mine = await alice.call<{ items: { created_at: number; user_id: number }[]; total: number }>(

@@ -1,8 +1,9 @@
 /** Starts a real gateway (in this process, on a random port) for end-to-end tests. */
 import OpenAI from 'openai';
+import { pino } from 'pino';
 import { type ConfigInput, configSchema } from '../src/config/schema.ts';
 import { type Gateway, openGateway } from '../src/gateway.ts';
-import { createLogger } from '../src/log.ts';
+import { createLogger, type Logger } from '../src/log.ts';
 import { buildApp } from '../src/server/app.ts';
 
 export interface RunningGateway {
@@ -19,6 +20,8 @@ export interface GatewayOptions {
   /** The database (default: a fresh in-memory SQLite). */
   databaseUrl?: string;
   env?: NodeJS.ProcessEnv;
+  /** The gateway's logger (default: silent); see capturingLogger. */
+  log?: Logger;
 }
 
 export const TEST_SECRET = 'switchyard-test-secret-0123456789';
@@ -36,7 +39,7 @@ export async function startGateway(input: ConfigInput, options: GatewayOptions =
     SWITCHYARD_ADMIN_PASSWORD: ROOT_PASSWORD,
     ...options.env,
   };
-  const gw = await openGateway(config, createLogger('silent'), { env, dataDir: '/nonexistent' });
+  const gw = await openGateway(config, options.log ?? createLogger('silent'), { env, dataDir: '/nonexistent' });
   const app = buildApp(gw);
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
@@ -48,4 +51,14 @@ export async function startGateway(input: ConfigInput, options: GatewayOptions =
       await gw.close();
     },
   };
+}
+
+/** A logger that keeps every line it writes, parsed, for tests that read what the gateway logged. */
+export function capturingLogger(): { log: Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const log = pino(
+    { level: 'info', base: null },
+    { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) },
+  );
+  return { log, lines };
 }

@@ -205,9 +205,10 @@ function pluggedRoute(
   method: string,
   path: string,
   query: Record<string, string>,
+  headers: IncomingHttpHeaders,
 ): { dialect: MockDialect; route: MockRoute } | undefined {
   for (const dialect of DIALECTS) {
-    const route = dialect.route(method, path, query);
+    const route = dialect.route(method, path, query, headers);
     if (route) return { dialect, route };
   }
   return undefined;
@@ -300,8 +301,8 @@ export class MockUpstream {
     const url = new URL(req.url ?? '/', 'http://mock');
     const method = req.method ?? 'GET';
     const query = Object.fromEntries(url.searchParams);
-    const route = routeOf(method, url.pathname);
-    const plugged = route ? undefined : pluggedRoute(method, url.pathname, query);
+    const plugged = pluggedRoute(method, url.pathname, query, req.headers);
+    const route = plugged ? undefined : routeOf(method, url.pathname);
     const builtin: Dialect = route?.dialect ?? dialectOfPath(url.pathname);
     const rec: RecordedRequest = {
       method,

@@ -16,3 +16,8 @@ export function redactSecrets(text: string): string {
   }
   return out;
 }
+
+/** The text with every one of these keys (a channel's own, whatever their shape) masked, then anything key-like. */
+export function withoutKeys(text: string, keys: readonly string[]): string {
+  return keys.reduce((out, key) => (key.length >= 4 ? out.split(key).join('***') : out), redactSecrets(text));
+}

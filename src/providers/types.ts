@@ -34,6 +34,20 @@ export interface Target {
   defaultMaxTokens?: number;
 }
 
+/** Where and with which key to reach a provider for a call about no one model (its model list). */
+export type ProviderTarget = Pick<Target, 'baseUrl' | 'key' | 'provider'>;
+
+/** How to ask an upstream which models it serves, a page at a time. */
+export interface ModelListing {
+  /** The call for one page: the first without a cursor, each next one with the cursor the page before gave. */
+  request(target: ProviderTarget, cursor: string | undefined): UpstreamCall;
+  /** The models on a page, named as this provider's requests name them, and the next page's cursor if there is one. */
+  parse(body: string): { models: string[]; next?: string | undefined };
+}
+
+/** A provider entry's own settings, beyond those every provider has (base_url, keys, models, limits, …). */
+export type ProviderSetting = Extract<keyof ProviderConfig, 'api_version' | 'region' | 'account_id' | 'project'>;
+
 /** Upstream body chunks as they arrive. */
 export type ByteStream = AsyncIterable<Uint8Array>;
 
@@ -76,6 +90,12 @@ export interface ProviderDescriptor {
   baseUrlFor?(config: ProviderConfig): string | undefined;
   /** A credential is needed when the provider talks to this default base URL. */
   requiresKey: boolean;
+  /** What a key looks like, for people filling in a form: `SECRET_ID:SECRET_KEY`, `an Anthropic API key (sk-ant-…)`. */
+  keyFormat?: string;
+  /** The settings of its own a form should offer for this provider (Azure's `api_version`, Bedrock's `region`, …). */
+  settings?: readonly ProviderSetting[];
+  /** The upstream can list the models it serves (offered when a channel is made in the admin API). */
+  modelList?: ModelListing;
   /**
    * The provider speaks OpenAI's wire format for these endpoints: an OpenAI client's body is forwarded with the
    * model replaced, and the answer's bytes pass through while a scanner reads the usage.

@@ -1,7 +1,7 @@
 /** A channel's test: one tiny chat request to its first (or a named) model with its first key, timed. */
 import type { ProviderConfig } from '../config/schema.ts';
 import { Cancellation } from '../core/cancellation.ts';
-import { redactSecrets } from '../core/redact.ts';
+import { withoutKeys } from '../core/redact.ts';
 import type { Gateway } from '../gateway.ts';
 import { buildRoutingTable } from './deployments.ts';
 import { callUpstream, upstreamFailure } from './upstream-call.ts';
@@ -39,8 +39,7 @@ export async function testChannel(gw: Gateway, provider: ProviderConfig, model?:
     deployment.target,
   );
   // Whatever upstream said, the channel's own keys do not appear in the answer.
-  const scrub = (text: string): string =>
-    provider.keys.reduce((out, key) => (key.length >= 4 ? out.split(key).join('***') : out), redactSecrets(text));
+  const scrub = (text: string): string => withoutKeys(text, provider.keys);
   const started = performance.now();
   try {
     const res = await callUpstream(gw.upstreams, deployment, call, new Cancellation());

@@ -84,6 +84,16 @@ function servedModels(p: ProviderConfig): { model: string; upstream: string; end
   return [...served.values()];
 }
 
+/** A provider entry ready to send: its descriptor, base URL, proxy and the connection pool of its origin. */
+export function providerRuntime(p: ProviderConfig, config: Config, upstreams: Upstreams): ProviderRuntime {
+  const descriptor = providerDescriptor(p.type);
+  if (!descriptor) throw new Error(`providers: unknown provider type '${p.type}'`);
+  const baseUrl = (p.base_url ?? descriptor.baseUrlFor?.(p) ?? descriptor.defaultBaseUrl ?? '').replace(/\/+$/, '');
+  const origin = new URL(baseUrl).origin;
+  const proxy = p.proxy === false ? undefined : (p.proxy ?? config.proxy);
+  return { config: p, descriptor, baseUrl, origin, proxy, dispatcher: upstreams.dispatcher(origin, proxy) };
+}
+
 /** The table of the config's providers and the database's channels, which route together. */
 export function buildRoutingTable(
   config: Config,
@@ -98,19 +108,8 @@ export function buildRoutingTable(
   ];
   for (const { provider: p, groups } of entries) {
     if (!p.enabled) continue;
-    const descriptor = providerDescriptor(p.type);
-    if (!descriptor) throw new Error(`providers: unknown provider type '${p.type}'`);
-    const baseUrl = (p.base_url ?? descriptor.baseUrlFor?.(p) ?? descriptor.defaultBaseUrl ?? '').replace(/\/+$/, '');
-    const origin = new URL(baseUrl).origin;
-    const proxy = p.proxy === false ? undefined : (p.proxy ?? config.proxy);
-    const runtime: ProviderRuntime = {
-      config: p,
-      descriptor,
-      baseUrl,
-      origin,
-      proxy,
-      dispatcher: upstreams.dispatcher(origin, proxy),
-    };
+    const runtime = providerRuntime(p, config, upstreams);
+    const { baseUrl } = runtime;
     providers.push(runtime);
     const limits = resolveLimits(p, config.routing);
     const keys: (string | undefined)[] = p.keys.length ? p.keys : [undefined];

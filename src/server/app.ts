@@ -17,6 +17,7 @@ import { registerConversationRoutes } from './conversation-routes.ts';
 import { chatRelay, completionSpec, embeddingSpec } from './endpoints.ts';
 import { registerGeminiRoutes } from './gemini-routes.ts';
 import { newRequestId, responseHeaders } from './headers.ts';
+import { anthropicModel, visibleModels } from './model-list.ts';
 import { relayHandler } from './relay.ts';
 import { registerResponsesRoutes } from './responses-routes.ts';
 import { registerWebUi } from './web-ui.ts';
@@ -228,23 +229,4 @@ function limitBy(
     if (!(verdict instanceof Promise)) return done(refuse(verdict));
     verdict.then((v) => done(refuse(v)), done);
   };
-}
-
-const STARTED = Math.floor(Date.now() / 1000);
-
-/** A model as Anthropic's Models API describes it. */
-function anthropicModel(m: { id: string }): Record<string, string> {
-  return { type: 'model', id: m.id, display_name: m.id, created_at: new Date(STARTED * 1000).toISOString() };
-}
-
-function visibleModels(
-  gw: Gateway,
-  client: Client,
-): { id: string; object: 'model'; created: number; owned_by: string }[] {
-  return [
-    ...gw.router.modelNames(client.account?.group),
-    ...gw.virtual.names.map((id) => ({ id, ownedBy: 'switchyard' })),
-  ]
-    .filter((m) => !client.models || client.models.has(m.id))
-    .map((m) => ({ id: m.id, object: 'model', created: STARTED, owned_by: m.ownedBy }));
 }

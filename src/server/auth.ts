@@ -59,6 +59,9 @@ interface CachedToken {
   loadedAt: number;
 }
 
+/** Playground tokens' key_hash: never the hex SHA-256 a presented key hashes to. */
+const PLAYGROUND_HASH_PREFIX = 'playground:';
+
 const OPEN_CLIENT: Client = {
   name: 'anonymous',
   models: undefined,
@@ -202,6 +205,7 @@ export class ClientKeys {
       .selectFrom('tokens')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('status', '=', 'enabled')
+      .where('source', '!=', 'playground')
       .executeTakeFirstOrThrow();
     const channels = await db
       .selectFrom('channels')
@@ -215,7 +219,61 @@ export class ClientKeys {
   authenticate(key: string | undefined, ip: string): Client | Promise<Client> {
     const now = Date.now();
     if (!key) return this.anonymous(now, 'Missing API key: send it as "Authorization: Bearer <key>".');
-    const hash = tokenHash(key);
+    return this.byHash(tokenHash(key), ip, now);
+  }
+
+  /**
+   * The client a logged-in user's playground requests run as: their own token (made on first use, unlimited, so only
+   * the user's balance and group apply), billed and logged like any other. Its key hash is not a SHA-256 of
+   * anything, so no key presented to the relay can ever match it.
+   */
+  async playground(userId: number, ip: string): Promise<Client> {
+    const hash = `${PLAYGROUND_HASH_PREFIX}${userId}`;
+    const now = Date.now();
+    if (!this.cache.has(hash)) {
+      const exists = await this.store.db
+        .selectFrom('tokens')
+        .select('id')
+        .where('key_hash', '=', hash)
+        .executeTakeFirst();
+      if (!exists) {
+        try {
+          await this.store.db
+            .insertInto('tokens')
+            .values({
+              user_id: userId,
+              name: 'playground',
+              key_hash: hash,
+              key_hint: 'playground',
+              status: 'enabled',
+              unlimited_quota: 1,
+              remain_quota: 0,
+              expires_at: null,
+              models: null,
+              allow_ips: null,
+              rpm: null,
+              tpm: null,
+              source: 'playground',
+              created_at: now,
+              accessed_at: null,
+            })
+            .execute();
+        } catch (err) {
+          // Another request made it first (the hash is unique): use that one.
+          const made = await this.store.db
+            .selectFrom('tokens')
+            .select('id')
+            .where('key_hash', '=', hash)
+            .executeTakeFirst();
+          if (!made) throw err;
+        }
+        this.unknown.delete(hash);
+      }
+    }
+    return this.byHash(hash, ip, now);
+  }
+
+  private byHash(hash: string, ip: string, now: number): Client | Promise<Client> {
     const cached = this.cache.get(hash);
     if (cached && now - cached.loadedAt < CACHE_TTL_MS) return this.admit(cached, ip, now);
     const unknownUntil = this.unknown.get(hash);

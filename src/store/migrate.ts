@@ -5,6 +5,7 @@ import * as initial from './migrations/001-initial.ts';
 import * as cacheWritePrice from './migrations/002-cache-write-price.ts';
 import * as conversations from './migrations/003-conversations.ts';
 import * as parentRequest from './migrations/004-parent-request.ts';
+import * as mustChangePassword from './migrations/005-must-change-password.ts';
 
 interface EngineMigration {
   up(db: Kysely<unknown>, engine: Engine): Promise<void>;
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, EngineMigration> = {
   '002-cache-write-price': cacheWritePrice,
   '003-conversations': conversations,
   '004-parent-request': parentRequest,
+  '005-must-change-password': mustChangePassword,
 };
 
 export async function migrate(store: Store): Promise<string[]> {

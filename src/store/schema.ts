@@ -28,6 +28,8 @@ export interface UsersTable {
   access_token_hash: string | null;
   /** Bumped to end every session of the user (logout everywhere, password change). */
   session_epoch: Generated<number>;
+  /** 1: the admin API serves the user nothing but a password change (root's generated password, an admin's order). */
+  must_change_password: Generated<Flag>;
   created_at: number;
   updated_at: number;
 }
@@ -60,8 +62,11 @@ export interface TokensTable {
   allow_ips: string | null;
   rpm: number | null;
   tpm: number | null;
-  /** `config`: a key from the config file, mirrored here for metering; read-only in the admin API. */
-  source: 'db' | 'config';
+  /**
+   * `config`: a key from the config file, mirrored here for metering; read-only in the admin API. `playground`: the
+   * token a user's requests from the admin UI's playground run as (it has no key; not listed with the API tokens).
+   */
+  source: 'db' | 'config' | 'playground';
   created_at: number;
   accessed_at: number | null;
 }

@@ -69,6 +69,8 @@ export async function ensureRoot(store: Store, env: NodeJS.ProcessEnv, log: Logg
     quota: null,
     email: null,
     access_token_hash: null,
+    // A password that went through the log must not stay in use.
+    must_change_password: given ? 0 : 1,
     created_at: now,
     updated_at: now,
   });
@@ -77,7 +79,7 @@ export async function ensureRoot(store: Store, env: NodeJS.ProcessEnv, log: Logg
   else
     log.warn(
       { username: 'root', password },
-      'created the root user with a generated password: change it after logging in',
+      'created the root user with a generated password: it must be changed at the first login',
     );
 }
 

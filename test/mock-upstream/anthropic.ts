@@ -1,6 +1,7 @@
 /**
- * Anthropic's dialect for the mock upstream: `POST /v1/messages` (stream and not) and `/v1/messages/count_tokens`,
- * with `x-api-key`, in Anthropic's shapes and event order. Replies come from the shared chatReply (echo, `call <tool>
+ * Anthropic's dialect for the mock upstream: `POST /v1/messages` (stream and not), `/v1/messages/count_tokens` and
+ * the Models API (`GET /v1/models`, paged by `limit` and `after_id`), with `x-api-key`, in Anthropic's shapes and
+ * event order. Replies come from the shared chatReply (echo, `call <tool>
  * {json}`, `tool result: …`); thinking when `thinking.type` is enabled, signed `mock-signature-<n>`, and a history's
  * thinking block must carry a signature this mock issued. A system prompt is "cached": its words count as cache
  * writes the first time the mock sees it, as cache reads after.
@@ -236,14 +237,45 @@ function countAnswer(ex: MockExchange): MockAnswer {
   return { json: { input_tokens: reply.promptTokens } };
 }
 
+/** The Models API: newest first, `limit` per page (default 20, at most 1000), continuing `after_id` the last one. */
+function modelsAnswer(ex: MockExchange): MockAnswer {
+  const limit = Number(ex.query.limit ?? 20);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+    return refuse(400, 'limit: Input should be less than or equal to 1000');
+  }
+  const all = ex.models ?? DEFAULT_MODELS;
+  const start = ex.query.after_id === undefined ? 0 : all.indexOf(ex.query.after_id) + 1;
+  const page = all.slice(start, start + limit);
+  return {
+    json: {
+      data: page.map((id, i) => ({
+        type: 'model',
+        id,
+        display_name: id,
+        created_at: new Date(Date.UTC(2025, 0, 1) - (start + i) * 86_400_000).toISOString(),
+      })),
+      has_more: start + limit < all.length,
+      first_id: page[0] ?? null,
+      last_id: page.at(-1) ?? null,
+    },
+  };
+}
+
+const DEFAULT_MODELS = ['claude-sonnet-4-5-20250929', 'claude-haiku-4-5-20251001', 'claude-opus-4-1-20250805'];
+
 const ROUTES: Record<string, MockRoute> = {
-  '/v1/messages': { endpoint: 'chat' },
-  '/v1/messages/count_tokens': { endpoint: 'count_tokens' },
+  'POST /v1/messages': { endpoint: 'chat' },
+  'POST /v1/messages/count_tokens': { endpoint: 'count_tokens' },
+  'GET /v1/models': { endpoint: 'models' },
 };
 
 export const anthropic: MockDialect = {
   name: 'anthropic',
-  route: (method, path) => (method === 'POST' && Object.hasOwn(ROUTES, path) ? ROUTES[path] : undefined),
+  route(method, path, _query, headers) {
+    // OpenAI's model list has the same path: Anthropic's requests carry anthropic-version.
+    if (path === '/v1/models' && headers['anthropic-version'] === undefined) return undefined;
+    return Object.hasOwn(ROUTES, `${method} ${path}`) ? ROUTES[`${method} ${path}`] : undefined;
+  },
   key(headers: IncomingHttpHeaders) {
     const key = headers['x-api-key'];
     return typeof key === 'string' ? key : undefined;
@@ -256,6 +288,7 @@ export const anthropic: MockDialect = {
     if (typeof ex.headers['anthropic-version'] !== 'string') {
       return refuse(400, 'anthropic-version: header is required');
     }
+    if (ex.route.endpoint === 'models') return modelsAnswer(ex);
     if (ex.models && (ex.model === undefined || !ex.models.includes(ex.model))) {
       return refuse(404, `model: ${ex.model ?? ''}`);
     }

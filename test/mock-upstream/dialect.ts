@@ -50,8 +50,17 @@ export type MockAnswer =
 
 export interface MockDialect {
   name: string;
-  /** The route of a request this dialect serves, or undefined to let other dialects try. */
-  route(method: string, path: string, query: Record<string, string>): MockRoute | undefined;
+  /**
+   * The route of a request this dialect serves, or undefined to let other dialects try. Dialects are asked before
+   * the built-in OpenAI, Azure and Ollama routes, so one claims a path they share by its headers (Anthropic's
+   * `GET /v1/models` has `anthropic-version`).
+   */
+  route(
+    method: string,
+    path: string,
+    query: Record<string, string>,
+    headers: IncomingHttpHeaders,
+  ): MockRoute | undefined;
   /** The credential the request presents (for `keys` checks, `FaultFilter.key` and `RecordedRequest.key`). */
   key(headers: IncomingHttpHeaders, query: Record<string, string>): string | undefined;
   /** An error body in this upstream's shape (faults, unknown paths, refusals). */

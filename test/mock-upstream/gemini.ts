@@ -1,5 +1,6 @@
 /**
- * Google's dialects for the mock upstream: the Gemini API (`/v1beta/models/{model}:generateContent`, API key), Vertex
+ * Google's dialects for the mock upstream: the Gemini API (`/v1beta/models/{model}:generateContent`, API key, and the
+ * model list `GET /v1beta/models` paged by `pageSize` and `pageToken`), Vertex
  * AI (`/v1/projects/{p}/locations/{r}/publishers/google/models/{model}:generateContent`, OAuth bearer token) and the
  * OAuth token endpoint (`POST /token`) that verifies a service account's signed JWT and issues those tokens.
  * Like Gemini 3, both refuse a model turn whose first function call lost its thought signature.
@@ -269,6 +270,38 @@ function embeddingsAnswer(ex: MockExchange, vertex: boolean): MockAnswer {
   };
 }
 
+const LIST_PATH = /^\/(v1|v1beta)\/models$/;
+const DEFAULT_MODELS = ['gemini-2.5-flash', 'gemini-2.5-pro', 'gemini-embedding-001'];
+
+/** What a model of this name supports, as the model list says: embedding models embed, Imagen predicts, others chat. */
+function methodsOf(name: string): string[] {
+  if (name.includes('embedding')) return ['embedContent', 'countTextTokens', 'countTokens', 'asyncBatchEmbedContent'];
+  if (name.startsWith('imagen')) return ['predict'];
+  return ['generateContent', 'countTokens', 'createCachedContent', 'batchGenerateContent'];
+}
+
+/** The model list: `pageSize` per page (default 50, at most 1000), `nextPageToken` while more remain. */
+function modelsAnswer(ex: MockExchange): MockAnswer {
+  const size = Math.min(Number(ex.query.pageSize ?? 50), 1000);
+  const start = ex.query.pageToken === undefined ? 0 : Number(Buffer.from(ex.query.pageToken, 'base64url').toString());
+  if (!Number.isInteger(size) || size < 1 || !Number.isInteger(start)) return refuse(400, 'Invalid page token.');
+  const all = ex.models ?? DEFAULT_MODELS;
+  const next = start + size < all.length ? Buffer.from(String(start + size)).toString('base64url') : undefined;
+  return {
+    json: {
+      models: all.slice(start, start + size).map((name) => ({
+        name: `models/${name}`,
+        version: '001',
+        displayName: name,
+        inputTokenLimit: 1_048_576,
+        outputTokenLimit: 65_536,
+        supportedGenerationMethods: methodsOf(name),
+      })),
+      ...(next ? { nextPageToken: next } : {}),
+    },
+  };
+}
+
 function route(pattern: RegExp, modelGroup: number, method: string, path: string): MockRoute | undefined {
   const match = method === 'POST' ? pattern.exec(path) : null;
   if (!match) return undefined;
@@ -280,7 +313,12 @@ const streamError = (message: string): string => `data: ${JSON.stringify(googleE
 
 export const gemini: MockDialect = {
   name: 'gemini',
-  route: (method, path) => route(GEMINI_PATH, 2, method, path),
+  route(method, path, query, headers) {
+    // OpenAI's model list has the same path (/v1/models): Google's requests carry its API key.
+    const googleKey = headers['x-goog-api-key'] !== undefined || query.key !== undefined;
+    if (method === 'GET' && LIST_PATH.test(path)) return googleKey ? { endpoint: 'models' } : undefined;
+    return route(GEMINI_PATH, 2, method, path);
+  },
   key(headers: IncomingHttpHeaders, query) {
     const header = headers['x-goog-api-key'];
     return typeof header === 'string' ? header : query.key;
@@ -297,6 +335,7 @@ export const gemini: MockDialect = {
       ];
       return { status: 400, json: body };
     }
+    if (ex.route.endpoint === 'models') return modelsAnswer(ex);
     if (ex.models && (ex.model === undefined || !ex.models.includes(ex.model))) {
       return refuse(
         404,

@@ -1,5 +1,6 @@
 /** Anthropic's Messages API (api.anthropic.com and gateways that speak it): `x-api-key` and `anthropic-version`. */
 import type { ProviderDescriptor } from '../types.ts';
+import { anthropicModelList } from './models.ts';
 import { AnthropicUsageScanner, buildNative, nativeUsage } from './passthrough.ts';
 import { encodeChat } from './request.ts';
 import { decodeChat, errorMessage } from './response.ts';
@@ -9,6 +10,8 @@ export const anthropic: ProviderDescriptor = {
   type: 'anthropic',
   defaultBaseUrl: 'https://api.anthropic.com',
   requiresKey: true,
+  keyFormat: 'an Anthropic API key (sk-ant-…)',
+  modelList: anthropicModelList,
   native: { format: 'anthropic', build: buildNative, scanner: () => new AnthropicUsageScanner(), usage: nativeUsage },
   chat: { encode: encodeChat, decode: decodeChat, decodeStream: decodeChatStream },
   // Anthropic's 529 (overloaded) is a 503 to the router: retried on another deployment.

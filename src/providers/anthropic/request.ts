@@ -23,12 +23,12 @@ export function defaultMaxTokens(target: Target): number {
 }
 
 /** `{base}/v1/{path}`; a base URL that already ends in `/v1` is used as it is. */
-export function apiUrl(target: Target, path: string): string {
+export function apiUrl(target: Pick<Target, 'baseUrl'>, path: string): string {
   const base = target.baseUrl.endsWith('/v1') ? target.baseUrl : `${target.baseUrl}/v1`;
   return `${base}/${path}`;
 }
 
-export function headers(target: Target): Record<string, string> {
+export function headers(target: Pick<Target, 'key' | 'provider'>): Record<string, string> {
   const h: Record<string, string> = {
     'content-type': 'application/json',
     'anthropic-version': target.provider.api_version ?? ANTHROPIC_VERSION,

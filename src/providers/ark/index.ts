@@ -55,6 +55,7 @@ export const ark: ProviderDescriptor = {
   type: 'ark',
   defaultBaseUrl: 'https://ark.cn-beijing.volces.com/api/v3',
   requiresKey: true,
+  keyFormat: `an Ark API key, or ${KEY_FORM}`,
   passthrough: { endpoints: ['chat', 'embeddings'], build: buildPassthrough },
   chat: { encode: encodeChat, decode: decodeChat, decodeStream: decodeChatStream },
   embeddings: { encode: encodeEmbedding, decode: decodeEmbedding },

@@ -37,6 +37,8 @@ function validate(config: ProviderConfig): Problem[] {
 export const azure: ProviderDescriptor = {
   type: 'azure',
   requiresKey: true,
+  keyFormat: 'an Azure OpenAI api-key',
+  settings: ['api_version'],
   passthrough: { endpoints: ['chat', 'completions', 'embeddings'], build: buildPassthrough },
   chat: { encode: encodeChat, decode: decodeChat, decodeStream: decodeChatStream },
   completions: { encode: encodeCompletion, decode: decodeCompletion, decodeStream: decodeCompletionStream },

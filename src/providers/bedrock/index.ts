@@ -3,7 +3,7 @@
  * cross-region inference profiles (`us.anthropic.claude-…`) as models; SigV4-signed, or a Bedrock API key.
  */
 import type { ProviderDescriptor } from '../types.ts';
-import { authorize, DEFAULT_REGION, validate } from './auth.ts';
+import { authorize, DEFAULT_REGION, KEY_FORM, validate } from './auth.ts';
 import { encodeChat } from './request.ts';
 import { decodeChat, errorMessage } from './response.ts';
 import { decodeChatStream } from './stream.ts';
@@ -13,6 +13,8 @@ export const bedrock: ProviderDescriptor = {
   defaultBaseUrl: `https://bedrock-runtime.${DEFAULT_REGION}.amazonaws.com`,
   baseUrlFor: (config) => (config.region ? `https://bedrock-runtime.${config.region}.amazonaws.com` : undefined),
   requiresKey: true,
+  keyFormat: KEY_FORM,
+  settings: ['region'],
   chat: { encode: encodeChat, decode: decodeChat, decodeStream: decodeChatStream },
   authorize: (call, target) => authorize(call, target),
   validate,

@@ -15,8 +15,19 @@ function validate(config: ProviderConfig): { path: (string | number)[]; message:
   return [{ path: ['account_id'], message: 'required: the Cloudflare account id (or a base_url)' }];
 }
 
+// No default base URL: it is the account's (from account_id) or a base_url. No model list either: Workers AI's
+// OpenAI-compatible endpoints have no /models (its catalogue is a separate search API).
+const { defaultBaseUrl: _, ...compatible } = openaiCompatible({
+  type: 'cloudflare',
+  baseUrl: ACCOUNT_API,
+  thinking: THINKING.effort,
+  keyFormat: 'a Cloudflare API token with Workers AI permissions',
+  listsModels: false,
+});
+
 export const cloudflare: ProviderDescriptor = {
-  ...openaiCompatible({ type: 'cloudflare', baseUrl: ACCOUNT_API, thinking: THINKING.effort }),
+  ...compatible,
+  settings: ['account_id'],
   baseUrlFor: (config) =>
     config.account_id === undefined ? undefined : `${ACCOUNT_API}/${encodeURIComponent(config.account_id)}/ai/v1`,
   validate,

@@ -4,7 +4,7 @@
  * tokens are bought and renewed by `authorize` (see auth.ts).
  */
 import type { ProviderDescriptor } from '../types.ts';
-import { authorize, forgetToken, keyProblems } from './auth.ts';
+import { authorize, forgetToken, JWT_KEY_FORM, keyProblems } from './auth.ts';
 import { encodeChat } from './request.ts';
 import { decodeChat, errorMessage, errorStatus } from './response.ts';
 import { decodeChatStream } from './stream.ts';
@@ -13,6 +13,7 @@ export const coze: ProviderDescriptor = {
   type: 'coze',
   defaultBaseUrl: 'https://api.coze.com',
   requiresKey: true,
+  keyFormat: `a personal access token (pat_…), or ${JWT_KEY_FORM}`,
   chat: { encode: encodeChat, decode: decodeChat, decodeStream: decodeChatStream },
   authorize,
   unauthorized: (call, target) => forgetToken(target, call),

@@ -18,6 +18,7 @@ export const fitten: ProviderDescriptor = {
   type: 'fitten',
   defaultBaseUrl: 'https://fc.fittentech.com',
   requiresKey: true,
+  keyFormat: KEY_FORM,
   chat: { encode: encodeChat, decode: decodeChat, decodeStream: decodeChatStream },
   authorize,
   unauthorized,

@@ -3,6 +3,7 @@
  * in `x-goog-api-key`; embeddings through batchEmbedContents.
  */
 import type { ProviderDescriptor } from '../types.ts';
+import { geminiModelList } from './models.ts';
 import { encodeChat, encodeEmbedding } from './request.ts';
 import { decodeChat, decodeEmbedding, errorMessage, errorStatus } from './response.ts';
 import { decodeChatStream } from './stream.ts';
@@ -11,6 +12,8 @@ export const gemini: ProviderDescriptor = {
   type: 'gemini',
   defaultBaseUrl: 'https://generativelanguage.googleapis.com',
   requiresKey: true,
+  keyFormat: 'a Gemini API key (AIza…)',
+  modelList: geminiModelList,
   chat: { encode: encodeChat, decode: decodeChat, decodeStream: decodeChatStream },
   embeddings: { encode: encodeEmbedding, decode: decodeEmbedding },
   errorStatus,

@@ -7,17 +7,22 @@ import type { Target, UpstreamCall } from '../types.ts';
 /** A base URL that already ends in an API version (`…/v1beta`) is used as it is. */
 const VERSIONED = /\/v\d+(?:alpha|beta)?\d*$/;
 
-/** `{base}/v1beta/models/{model}:{method}`; a model named `models/x` or `tunedModels/x` keeps its own collection. */
-export function modelUrl(target: Target, method: string): string {
-  const base = VERSIONED.test(target.baseUrl)
+/** `{base}/v1beta` (or the configured api_version): where the API's collections are. */
+export function versionedBase(target: Pick<Target, 'baseUrl' | 'provider'>): string {
+  return VERSIONED.test(target.baseUrl)
     ? target.baseUrl
     : `${target.baseUrl}/${target.provider.api_version ?? 'v1beta'}`;
+}
+
+/** `{base}/v1beta/models/{model}:{method}`; a model named `models/x` or `tunedModels/x` keeps its own collection. */
+export function modelUrl(target: Target, method: string): string {
+  const base = versionedBase(target);
   const model = target.upstreamModel;
   const path = model.startsWith('models/') || model.startsWith('tunedModels/') ? model : `models/${model}`;
   return `${base}/${path}:${method}`;
 }
 
-function headers(target: Target): Record<string, string> {
+export function headers(target: Pick<Target, 'key' | 'provider'>): Record<string, string> {
   const h: Record<string, string> = { 'content-type': 'application/json', ...target.provider.headers };
   // The header rather than ?key=, so the key stays out of URLs (and the logs that print them).
   if (target.key !== undefined) h['x-goog-api-key'] = target.key;

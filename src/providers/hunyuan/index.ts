@@ -20,6 +20,7 @@ export const hunyuan: ProviderDescriptor = {
   type: 'hunyuan',
   defaultBaseUrl: 'https://hunyuan.tencentcloudapi.com',
   requiresKey: true,
+  keyFormat: KEY_FORM,
   chat: { encode: encodeChat, decode: decodeChat, decodeStream: decodeChatStream },
   validate,
   errorMessage,

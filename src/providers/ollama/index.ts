@@ -2,6 +2,7 @@
 import type { ProviderConfig } from '../../config/schema.ts';
 import { errorMessage } from '../openai/response.ts';
 import type { ProviderDescriptor } from '../types.ts';
+import { ollamaModelList } from './models.ts';
 import { encodeChat, encodeCompletion, encodeEmbedding } from './request.ts';
 import { decodeChat, decodeCompletion, decodeEmbedding } from './response.ts';
 import { decodeChatStream, decodeCompletionStream } from './stream.ts';
@@ -27,6 +28,8 @@ export const ollama: ProviderDescriptor = {
   type: 'ollama',
   defaultBaseUrl: 'http://localhost:11434',
   requiresKey: false,
+  keyFormat: 'none for a local server; a bearer token for an authenticating proxy in front of it',
+  modelList: ollamaModelList,
   chat: { encode: encodeChat, decode: decodeChat, decodeStream: decodeChatStream },
   completions: { encode: encodeCompletion, decode: decodeCompletion, decodeStream: decodeCompletionStream },
   embeddings: { encode: encodeEmbedding, decode: decodeEmbedding },

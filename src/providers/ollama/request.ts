@@ -30,16 +30,21 @@ export interface OllamaMessage {
 const API_SUFFIX = /\/api$/;
 const DATA_URL = /^data:([^,]*?)(;base64)?,/;
 
-export function headers(target: Target): Record<string, string> {
+export function headers(target: Pick<Target, 'key' | 'provider'>): Record<string, string> {
   const h: Record<string, string> = { 'content-type': 'application/json', ...target.provider.headers };
   // Ollama itself has no keys; one configured is for an auth proxy in front of it, or ollama.com.
   if (target.key !== undefined) h.authorization = `Bearer ${target.key}`;
   return h;
 }
 
+/** `{server}{path}`; a base URL given with Ollama's `/api` suffix is taken for the server's root. */
+export function apiUrl(target: Pick<Target, 'baseUrl'>, path: string): string {
+  return target.baseUrl.replace(API_SUFFIX, '') + path;
+}
+
 function post(target: Target, path: string, body: Record<string, unknown>): UpstreamCall {
   return {
-    url: target.baseUrl.replace(API_SUFFIX, '') + path,
+    url: apiUrl(target, path),
     headers: headers(target),
     body: JSON.stringify(body),
   };

@@ -5,6 +5,7 @@ import { THINKING } from './thinking.ts';
 export const openai = openaiCompatible({
   type: 'openai',
   baseUrl: 'https://api.openai.com/v1',
+  keyFormat: 'an OpenAI API key (sk-…); none for a local server at base_url',
   thinking: THINKING.effort,
   completions: true,
 });

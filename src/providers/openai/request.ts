@@ -9,7 +9,7 @@ const PATHS: Record<Endpoint, string> = {
   embeddings: '/embeddings',
 };
 
-export function headers(target: Target): Record<string, string> {
+export function headers(target: Pick<Target, 'key' | 'provider'>): Record<string, string> {
   const h: Record<string, string> = { 'content-type': 'application/json', ...target.provider.headers };
   if (target.key !== undefined) h.authorization = `Bearer ${target.key}`;
   return h;

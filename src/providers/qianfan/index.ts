@@ -19,6 +19,7 @@ export const qianfan: ProviderDescriptor = {
   type: 'qianfan',
   defaultBaseUrl: 'https://aip.baidubce.com',
   requiresKey: true,
+  keyFormat: KEY_FORM,
   chat: { encode: encodeChat, decode: decodeChat, decodeStream: decodeChatStream },
   embeddings: { encode: encodeEmbedding, decode: decodeEmbedding },
   authorize,

@@ -15,6 +15,8 @@ export const vertex: ProviderDescriptor = {
   type: 'vertex',
   baseUrlFor,
   requiresKey: true,
+  keyFormat: 'the service account JSON key (its text, or the path of the file)',
+  settings: ['project', 'region'],
   chat: { encode: encodeChat, decode: decodeChat, decodeStream: decodeChatStream },
   embeddings: { encode: encodeEmbedding, decode: decodeEmbedding },
   authorize,

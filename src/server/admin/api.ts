@@ -37,6 +37,13 @@ export interface AdminRoute<B = unknown, Q = unknown, P = unknown, R = unknown> 
   /** What a success answers (200, or `status`). */
   response: ZodType<R>;
   status?: number;
+  /**
+   * The success body is not JSON but this media type: the handler returns it as a stream (a CSV download), which
+   * the OpenAPI document describes as a string.
+   */
+  produces?: 'text/csv';
+  /** Served to a caller who must change their password first: their own account and logging out. */
+  beforePasswordChange?: true;
   handler(ctx: AdminContext<B, Q, P>): Promise<R>;
 }
 
@@ -83,10 +90,18 @@ function parse<T>(schema: ZodType<T> | undefined, value: unknown, where: string)
   });
 }
 
-function authorize(principal: Principal | undefined, access: Access): Principal {
-  if (access === 'public') return principal as Principal;
+function authorize(principal: Principal | undefined, r: AdminRoute): Principal {
+  if (r.access === 'public') return principal as Principal;
   if (!principal) throw new Unauthorized('Log in, or send an admin access token as "Authorization: Bearer <token>".');
-  if (RANK[principal.role] < RANK[access]) throw new Forbidden(`This needs the ${access} role.`, 'insufficient_role');
+  if (principal.mustChangePassword && !r.beforePasswordChange) {
+    throw new Forbidden(
+      'Change your password first: PUT /api/auth/self with current_password and a new password.',
+      'password_change_required',
+    );
+  }
+  if (RANK[principal.role] < RANK[r.access]) {
+    throw new Forbidden(`This needs the ${r.access} role.`, 'insufficient_role');
+  }
   return principal;
 }
 
@@ -97,7 +112,7 @@ export function registerAdminApi(app: FastifyInstance, gw: Gateway, routes: read
       method: r.method,
       url: r.url,
       handler: async (request, reply) => {
-        const principal = authorize(await principalOf(gw, request), r.access);
+        const principal = authorize(await principalOf(gw, request), r);
         const ctx: AdminContext<unknown, unknown, unknown> = {
           gw,
           principal,
@@ -110,6 +125,7 @@ export function registerAdminApi(app: FastifyInstance, gw: Gateway, routes: read
         const result = await r.handler(ctx);
         if (reply.sent) return reply;
         reply.headers(responseHeaders(request.id)).header('cache-control', 'no-store');
+        if (r.produces) reply.type(`${r.produces}; charset=utf-8`);
         return reply.code(r.status ?? 200).send(result);
       },
     });
@@ -158,7 +174,9 @@ export function openApiDocument(routes: readonly AdminRoute[]): Record<string, u
       responses: {
         [String(r.status ?? 200)]: {
           description: 'Success',
-          content: { 'application/json': { schema: jsonSchema(r.response, 'output') } },
+          content: r.produces
+            ? { [r.produces]: { schema: { type: 'string', description: r.response.description } } }
+            : { 'application/json': { schema: jsonSchema(r.response, 'output') } },
         },
         default: {
           description: 'Error',

@@ -64,6 +64,7 @@ const logoutAll = route({
   tag: 'auth',
   summary: 'End every session of the caller, on every device',
   access: 'user',
+  beforePasswordChange: true,
   response: ok,
   handler: async ({ gw, principal, request, reply }) => {
     await gw.store.db
@@ -82,6 +83,7 @@ const self = route({
   tag: 'auth',
   summary: 'The caller’s own account',
   access: 'user',
+  beforePasswordChange: true,
   response: userShape,
   handler: async ({ gw, principal }) => userView((await findUser(gw.store, principal.userId))!),
 });
@@ -90,8 +92,10 @@ const updateSelf = route({
   method: 'PUT',
   url: '/api/auth/self',
   tag: 'auth',
-  summary: 'Change the caller’s name, email or password (a new password ends the other sessions)',
+  summary:
+    'Change the caller’s name, email or password (a new password ends the other sessions and a required password change)',
   access: 'user',
+  beforePasswordChange: true,
   body: z
     .object({
       display_name: z.string().max(191).optional(),
@@ -112,6 +116,7 @@ const updateSelf = route({
       }
       changes.password_hash = await hashPassword(body.password);
       changes.session_epoch = user.session_epoch + 1;
+      changes.must_change_password = 0;
     }
     await gw.store.db.updateTable('users').set(changes).where('id', '=', user.id).execute();
     const updated = (await findUser(gw.store, user.id))!;

@@ -1,6 +1,6 @@
 /**
  * Channels: database channels (made here, keys sealed at rest) listed beside the config file's providers, which are
- * read-only here. Keys are never shown again: only their count, hints and health.
+ * read-only here. Keys are never shown again: only their count, hints and health; each channel with its recent usage.
  */
 import { z } from 'zod';
 import { usdOf } from '../../billing/cost.ts';
@@ -14,6 +14,7 @@ import { insertWithId } from '../../store/db.ts';
 import type { ChannelRow } from '../../store/schema.ts';
 import { keyHint } from '../../store/tokens.ts';
 import { type AdminRoute, conflict, notFound, route } from './api.ts';
+import { type ChannelHealth, channelHealth, healthShape, UNUSED } from './channel-health.ts';
 
 const keyShape = z.object({
   id: z.string().describe('`<channel>/key#n`, as logs name it'),
@@ -36,6 +37,7 @@ const channelShape = z.object({
   used_usd: z.number(),
   test_latency_ms: z.number().int().nullable(),
   tested_at: z.number().int().nullable(),
+  health: healthShape.describe('from the usage logs: the last hour, and the last use and error within 7 days'),
 });
 type ChannelView = z.infer<typeof channelShape>;
 
@@ -57,7 +59,7 @@ function settingsOf(p: ProviderConfig): Record<string, unknown> {
   return settings;
 }
 
-function configView(gw: Gateway, p: ProviderConfig): ChannelView {
+function configView(gw: Gateway, p: ProviderConfig, health: ChannelHealth): ChannelView {
   return {
     id: `config:${p.name}`,
     source: 'config',
@@ -72,10 +74,11 @@ function configView(gw: Gateway, p: ProviderConfig): ChannelView {
     used_usd: 0,
     test_latency_ms: null,
     tested_at: null,
+    health,
   };
 }
 
-function dbView(gw: Gateway, row: ChannelRow): ChannelView {
+function dbView(gw: Gateway, row: ChannelRow, health: ChannelHealth): ChannelView {
   let keys: ChannelView['keys'] = [];
   let settings: Record<string, unknown> = JSON.parse(row.settings) as Record<string, unknown>;
   let statusReason = row.status_reason;
@@ -100,6 +103,7 @@ function dbView(gw: Gateway, row: ChannelRow): ChannelView {
     used_usd: usdOf(row.used_quota),
     test_latency_ms: row.test_latency_ms,
     tested_at: row.tested_at,
+    health,
   };
 }
 
@@ -116,6 +120,23 @@ async function storedChannel(gw: Gateway, id: string): Promise<ChannelRow> {
     : undefined;
   if (!row) throw notFound('channel');
   return row;
+}
+
+/** A database channel as the API shows it, with its health. */
+async function storedView(gw: Gateway, id: string): Promise<ChannelView> {
+  const row = await storedChannel(gw, id);
+  return dbView(gw, row, (await channelHealth(gw, [row.name])).get(row.name) ?? UNUSED);
+}
+
+/** The provider entry a channel id names (a config provider's, or a database channel's with its keys opened). */
+export async function channelById(
+  gw: Gateway,
+  id: string,
+): Promise<{ provider: ProviderConfig; row: ChannelRow | undefined }> {
+  const configured = gw.config.providers.find((p) => `config:${p.name}` === id);
+  if (configured) return { provider: configured, row: undefined };
+  const row = await storedChannel(gw, id);
+  return { provider: channelProvider(row, gw.secret), row };
 }
 
 const channelBody = channelSettingsSchema.partial().extend({
@@ -151,7 +172,11 @@ const listChannels = route({
   response: z.array(channelShape),
   handler: async ({ gw }) => {
     const rows = await gw.store.db.selectFrom('channels').selectAll().orderBy('id').execute();
-    return [...gw.config.providers.map((p) => configView(gw, p)), ...rows.map((r) => dbView(gw, r))];
+    const health = await channelHealth(gw);
+    return [
+      ...gw.config.providers.map((p) => configView(gw, p, health.get(p.name) ?? UNUSED)),
+      ...rows.map((r) => dbView(gw, r, health.get(r.name) ?? UNUSED)),
+    ];
   },
 });
 
@@ -183,7 +208,7 @@ const createChannel = route({
       updated_at: now,
     });
     await gw.channelsChanged();
-    return dbView(gw, await storedChannel(gw, String(id)));
+    return storedView(gw, String(id));
   },
 });
 
@@ -197,7 +222,8 @@ const getChannel = route({
   response: channelShape,
   handler: async ({ gw, params }) => {
     const configured = gw.config.providers.find((p) => `config:${p.name}` === params.id);
-    return configured ? configView(gw, configured) : dbView(gw, await storedChannel(gw, params.id));
+    if (!configured) return storedView(gw, params.id);
+    return configView(gw, configured, (await channelHealth(gw, [configured.name])).get(configured.name) ?? UNUSED);
   },
 });
 
@@ -230,7 +256,7 @@ const updateChannel = route({
       .where('id', '=', row.id)
       .execute();
     await gw.channelsChanged();
-    return dbView(gw, await storedChannel(gw, params.id));
+    return storedView(gw, params.id);
   },
 });
 
@@ -272,7 +298,7 @@ function setStatus(status: 'enabled' | 'disabled'): AdminRoute {
         .where('id', '=', row.id)
         .execute();
       await gw.channelsChanged();
-      return dbView(gw, await storedChannel(gw, params.id));
+      return storedView(gw, params.id);
     },
   });
 }
@@ -296,9 +322,7 @@ const test = route({
     error: z.string().nullable(),
   }),
   handler: async ({ gw, params, body }) => {
-    const configured = gw.config.providers.find((p) => `config:${p.name}` === params.id);
-    const row = configured ? undefined : await storedChannel(gw, params.id);
-    const provider = configured ?? channelProvider(row!, gw.secret);
+    const { provider, row } = await channelById(gw, params.id);
     const result = await testChannel(gw, provider, body?.model);
     if (row) {
       await gw.store.db

@@ -1,13 +1,17 @@
 /** Every admin API route, by resource; app.ts registers them all under /api. */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { readOptions } from '../../store/options.ts';
 import { type AdminRoute, route } from './api.ts';
 import { AUTH_ROUTES } from './auth-routes.ts';
 import { CHANNEL_ROUTES } from './channels-routes.ts';
 import { COST_ROUTES } from './cost-routes.ts';
 import { GROUP_ROUTES } from './groups-routes.ts';
+import { PLAYGROUND_ROUTES } from './playground-routes.ts';
 import { PRICE_ROUTES } from './prices-routes.ts';
+import { PROVIDER_ROUTES } from './providers-routes.ts';
 import { REDEMPTION_ROUTES } from './redemptions-routes.ts';
+import { STATS_ROUTES } from './stats-routes.ts';
 import { TOKEN_ROUTES } from './tokens-routes.ts';
 import { USAGE_ROUTES } from './usage-routes.ts';
 import { USER_ROUTES } from './users-routes.ts';
@@ -20,10 +24,20 @@ const status = route({
   method: 'GET',
   url: '/api/status',
   tag: 'system',
-  summary: 'The gateway’s name, version and clock (no login needed)',
+  summary: 'The gateway’s name, version, clock and whether anyone may register (no login needed)',
   access: 'public',
-  response: z.object({ name: z.literal('switchyard'), version: z.string(), time: z.number().int() }),
-  handler: async () => ({ name: 'switchyard' as const, version: VERSION, time: Date.now() }),
+  response: z.object({
+    name: z.literal('switchyard'),
+    version: z.string(),
+    time: z.number().int(),
+    registration_enabled: z.boolean(),
+  }),
+  handler: async ({ gw }) => ({
+    name: 'switchyard' as const,
+    version: VERSION,
+    time: Date.now(),
+    registration_enabled: (await readOptions(gw.store)).registration_enabled,
+  }),
 });
 
 export const ADMIN_ROUTES: readonly AdminRoute[] = [
@@ -36,5 +50,8 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
   ...REDEMPTION_ROUTES,
   ...PRICE_ROUTES,
   ...CHANNEL_ROUTES,
+  ...PROVIDER_ROUTES,
   ...USAGE_ROUTES,
+  ...STATS_ROUTES,
+  ...PLAYGROUND_ROUTES,
 ];

@@ -18,6 +18,8 @@ export interface Principal {
   role: Role;
   group: string;
   via: 'session' | 'access_token';
+  /** The user must change their password before the admin API serves them anything else. */
+  mustChangePassword: boolean;
 }
 
 interface SessionPayload {
@@ -38,7 +40,14 @@ function cookie(request: FastifyRequest, name: string): string | undefined {
 
 function principal(user: UserRow, via: Principal['via']): Principal | undefined {
   if (user.status !== 'enabled') return undefined;
-  return { userId: user.id, username: user.username, role: user.role, group: user.group_name, via };
+  return {
+    userId: user.id,
+    username: user.username,
+    role: user.role,
+    group: user.group_name,
+    via,
+    mustChangePassword: user.must_change_password === 1,
+  };
 }
 
 /** The caller of an admin route, or undefined when it presents no valid session or access token. */

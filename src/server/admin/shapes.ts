@@ -16,6 +16,11 @@ export const userShape = z.object({
   used_usd: z.number(),
   request_count: z.number().int(),
   has_access_token: z.boolean(),
+  must_change_password: z
+    .boolean()
+    .describe(
+      'Until the password is changed (PUT /api/auth/self), every other route answers 403 password_change_required',
+    ),
   created_at: z.number().int(),
 });
 
@@ -32,6 +37,7 @@ export function userView(u: UserRow): z.infer<typeof userShape> {
     used_usd: usdOf(u.used_quota),
     request_count: u.request_count,
     has_access_token: u.access_token_hash !== null,
+    must_change_password: u.must_change_password === 1,
     created_at: u.created_at,
   };
 }
@@ -52,7 +58,9 @@ export const tokenShape = z.object({
   allow_ips: z.array(z.string()).nullable(),
   rpm: z.number().int().nullable(),
   tpm: z.number().int().nullable(),
-  source: z.enum(['db', 'config']).describe('config: a key from the config file, read-only here'),
+  source: z
+    .enum(['db', 'config', 'playground'])
+    .describe('config: a key from the config file, read-only here; playground: the admin UI playground’s, not listed'),
   created_at: z.number().int(),
   accessed_at: z.number().int().nullable(),
 });

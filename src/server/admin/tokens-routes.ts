@@ -55,7 +55,8 @@ function columns(body: TokenBody): Partial<TokenRow> {
 /** The token if the caller may see it: their own, or any for admins. Someone else's is "not found". */
 async function visibleToken(gw: Gateway, principal: Principal, id: number): Promise<TokenRow> {
   const token = await gw.store.db.selectFrom('tokens').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!token || (principal.role === 'user' && token.user_id !== principal.userId)) throw notFound('token');
+  if (!token || token.source === 'playground' || (principal.role === 'user' && token.user_id !== principal.userId))
+    throw notFound('token');
   return token;
 }
 
@@ -75,7 +76,7 @@ const listTokens = route({
   response: pageOf(tokenShape),
   handler: async ({ gw, principal, query }) => {
     const userId = principal.role === 'user' ? principal.userId : query.user_id;
-    let q = gw.store.db.selectFrom('tokens');
+    let q = gw.store.db.selectFrom('tokens').where('source', '!=', 'playground');
     if (userId !== undefined) q = q.where('user_id', '=', userId);
     const { n } = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     const rows = await q

@@ -74,6 +74,7 @@ const createUser = route({
       role: z.enum(['user', 'admin']).default('user'),
       group: z.string().min(1).max(191).default('default'),
       quota_usd: usdAmount.nullable().optional().describe('null: unlimited; absent: the new_user_quota_usd option'),
+      must_change_password: z.boolean().optional().describe('true: the user must change the password at first login'),
     })
     .strict(),
   status: 201,
@@ -100,6 +101,7 @@ const createUser = route({
       quota: quotaUsd === null ? null : quotaOf(quotaUsd),
       email: body.email ?? null,
       access_token_hash: null,
+      must_change_password: body.must_change_password ? 1 : 0,
       created_at: now,
       updated_at: now,
     });
@@ -138,6 +140,10 @@ const updateUser = route({
       group: z.string().min(1).max(191).optional(),
       status: z.enum(['enabled', 'disabled']).optional(),
       quota_usd: usdAmount.nullable().optional().describe('Sets the balance; null: unlimited'),
+      must_change_password: z
+        .boolean()
+        .optional()
+        .describe('true: the admin API serves the user nothing but a password change until they make one'),
     })
     .strict(),
   response: userShape,
@@ -156,6 +162,7 @@ const updateUser = route({
     if (body.group !== undefined) changes.group_name = body.group;
     if (body.status !== undefined) changes.status = body.status;
     if (body.quota_usd !== undefined) changes.quota = body.quota_usd === null ? null : quotaOf(body.quota_usd);
+    if (body.must_change_password !== undefined) changes.must_change_password = body.must_change_password ? 1 : 0;
     if (body.password !== undefined) {
       changes.password_hash = await hashPassword(body.password);
       changes.session_epoch = user.session_epoch + 1;
