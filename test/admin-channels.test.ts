@@ -208,4 +208,28 @@ describe.each(ENGINES)('channels on %s', (engine) => {
     for (let i = 0; i < 40; i++) statuses.add((await chat('random', plainKey)).status);
     expect(statuses).not.toContain(404);
   });
+
+  test('a timeout given as "300ms" stays 300 ms through reads and edits, and upstream gets no longer', async () => {
+    const made = await channel('timed', { limits: { timeout: '300ms', queue_timeout: '2s' } });
+    expect(made.status).toBe(201);
+    const limitsOf = async () =>
+      (await root.call<{ settings: { limits: object } }>('GET', `/api/channels/${made.body.id}`)).body.settings.limits;
+    expect(await limitsOf()).toEqual({ timeout: 300, queue_timeout: 2000 });
+    expect((await root.call('PUT', `/api/channels/${made.body.id}`, { priority: 3 })).status).toBe(200);
+    expect(await limitsOf()).toEqual({ timeout: 300, queue_timeout: 2000 });
+    mock.enqueue({ delayMs: 1500 }, { model: 'timed-model' });
+    expect((await chat('timed-model')).status).toBe(504);
+  });
+
+  test('an optional setting sent as null in an edit is cleared; one not sent is kept', async () => {
+    const made = await channel('proxied', { proxy: 'http://127.0.0.1:9', weight: 3 });
+    const settings = async () =>
+      (await root.call<{ settings: Record<string, unknown> }>('GET', `/api/channels/${made.body.id}`)).body.settings;
+    expect(await settings()).toMatchObject({ proxy: 'http://127.0.0.1:9', weight: 3 });
+    expect((await root.call('PUT', `/api/channels/${made.body.id}`, { proxy: null })).status).toBe(200);
+    const after = await settings();
+    expect(after).not.toHaveProperty('proxy');
+    expect(after).toMatchObject({ weight: 3 });
+    expect((await chat('proxied-model')).status).toBe(200);
+  });
 });

@@ -32,6 +32,21 @@ export function channelProblems(
   ];
 }
 
+/** The durations among a channel's settings: parsed to milliseconds, while a bare number in a config means seconds. */
+const DURATION_LIMITS = ['timeout', 'queue_timeout'] as const;
+
+/**
+ * Settings as a config file would write them, so that parsing them again gives the same values: a parsed duration
+ * (milliseconds) becomes `"<n>ms"`. Channels are stored, and merged with changes, in this form.
+ */
+export function settingsSource(settings: Record<string, unknown>): Record<string, unknown> {
+  const limits = settings.limits;
+  if (!limits || typeof limits !== 'object') return settings;
+  const written: Record<string, unknown> = { ...(limits as Record<string, unknown>) };
+  for (const name of DURATION_LIMITS) if (typeof written[name] === 'number') written[name] = `${written[name]}ms`;
+  return { ...settings, limits: written };
+}
+
 /** The channel as a provider entry with its keys opened (throws when they were sealed with another secret). */
 export function channelProvider(row: ChannelRow, secret: Secret): ProviderConfig {
   const keys = JSON.parse(secret.open(row.keys_sealed)) as string[];

@@ -1,7 +1,10 @@
+import type { Kysely } from 'kysely';
 import { afterAll, describe, expect, test } from 'vitest';
 import { ENGINES, freshStore } from '../../test/stores.ts';
+import { channelSettingsSchema } from './channels.ts';
 import { insertWithId, openStore } from './db.ts';
 import { migrate } from './migrate.ts';
+import * as channelDurations from './migrations/006-channel-durations.ts';
 
 describe.each(ENGINES)('migrations on %s', (engine) => {
   const stores: { dispose(): Promise<void> }[] = [];
@@ -48,5 +51,34 @@ describe.each(ENGINES)('migrations on %s', (engine) => {
     expect(row.quota).toBe(10);
     expect(typeof row.created_at).toBe('number');
     expect(row.created_at).toBe(now);
+  });
+
+  test('006 rewrites the channel timeouts stored as milliseconds read as seconds, and routes them as meant', async () => {
+    const store = await freshStore(engine);
+    stores.push(store);
+    const now = Date.now();
+    // What an API-made channel with `timeout: "60s"` held before: 60 s as ms (60000), parsed once more (x1000).
+    const settings = { base_url: 'http://127.0.0.1:9/v1', limits: { timeout: 60_000_000, rpm: 5 }, weight: 2 };
+    await store.db
+      .insertInto('channels')
+      .values({
+        name: 'old',
+        type: 'openai',
+        status: 'enabled',
+        status_reason: null,
+        settings: JSON.stringify(settings),
+        keys_sealed: 'x',
+        groups: '',
+        test_latency_ms: null,
+        tested_at: null,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    await channelDurations.up(store.db as unknown as Kysely<unknown>);
+    const row = await store.db.selectFrom('channels').select('settings').executeTakeFirstOrThrow();
+    const stored = JSON.parse(row.settings) as typeof settings;
+    expect(stored).toEqual({ ...settings, limits: { timeout: '60000ms', rpm: 5 } });
+    expect(channelSettingsSchema.parse(stored).limits.timeout).toBe(60_000);
   });
 });

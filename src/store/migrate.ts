@@ -6,6 +6,7 @@ import * as cacheWritePrice from './migrations/002-cache-write-price.ts';
 import * as conversations from './migrations/003-conversations.ts';
 import * as parentRequest from './migrations/004-parent-request.ts';
 import * as mustChangePassword from './migrations/005-must-change-password.ts';
+import * as channelDurations from './migrations/006-channel-durations.ts';
 
 interface EngineMigration {
   up(db: Kysely<unknown>, engine: Engine): Promise<void>;
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, EngineMigration> = {
   '003-conversations': conversations,
   '004-parent-request': parentRequest,
   '005-must-change-password': mustChangePassword,
+  '006-channel-durations': channelDurations,
 };
 
 export async function migrate(store: Store): Promise<string[]> {

@@ -9,7 +9,13 @@ import { Forbidden, InvalidRequest } from '../../core/errors.ts';
 import type { Gateway } from '../../gateway.ts';
 import { providerDescriptor } from '../../providers/index.ts';
 import { testChannel } from '../../router/channel-test.ts';
-import { channelProblems, channelProvider, channelSettingsSchema, groupsOf } from '../../store/channels.ts';
+import {
+  channelProblems,
+  channelProvider,
+  channelSettingsSchema,
+  groupsOf,
+  settingsSource,
+} from '../../store/channels.ts';
 import { insertWithId } from '../../store/db.ts';
 import type { ChannelRow } from '../../store/schema.ts';
 import { keyHint } from '../../store/tokens.ts';
@@ -147,14 +153,27 @@ const channelBody = channelSettingsSchema.partial().extend({
   status: z.enum(['enabled', 'disabled']).optional(),
 });
 
-/** Checks a channel as the config loader checks providers; a problem is a 400 naming its field. */
+/** A change: what is not sent is kept; an optional setting sent as null is cleared. */
+const channelUpdate = channelBody.partial().extend({
+  base_url: channelSettingsSchema.shape.base_url.nullable(),
+  proxy: channelSettingsSchema.shape.proxy.nullable(),
+  api_version: channelSettingsSchema.shape.api_version.nullable(),
+  region: channelSettingsSchema.shape.region.nullable(),
+  account_id: channelSettingsSchema.shape.account_id.nullable(),
+  project: channelSettingsSchema.shape.project.nullable(),
+});
+
+/**
+ * Checks a channel as the config loader checks providers (a problem is a 400 naming its field); answers its settings
+ * in the form they are stored in. The body's settings were parsed already: given in `settingsSource` form.
+ */
 function validated(body: { name: string; type: string; keys: readonly string[]; settings: Record<string, unknown> }) {
   if (!providerDescriptor(body.type)) {
     throw new InvalidRequest(`Unknown provider type '${body.type}'.`, { param: 'type' });
   }
   const [problem] = channelProblems(body.name, body.type, body.settings, body.keys);
   if (problem) throw new InvalidRequest(`${problem.path || 'channel'}: ${problem.message}`, { param: problem.path });
-  return channelSettingsSchema.parse(body.settings);
+  return settingsSource(channelSettingsSchema.parse(body.settings));
 }
 
 async function nameFree(gw: Gateway, name: string, except?: number): Promise<void> {
@@ -191,7 +210,7 @@ const createChannel = route({
   response: channelShape,
   handler: async ({ gw, body }) => {
     const { name, type, keys, groups, status, ...rest } = body;
-    const settings = validated({ name, type, keys, settings: rest });
+    const settings = validated({ name, type, keys, settings: settingsSource(rest) });
     await nameFree(gw, name);
     const now = Date.now();
     const id = await insertWithId(gw.store, 'channels', {
@@ -234,13 +253,19 @@ const updateChannel = route({
   summary: 'Change a channel; without `keys` its keys are kept',
   access: 'admin',
   params: idParams,
-  body: channelBody.partial(),
+  body: channelUpdate,
   response: channelShape,
-  handler: async ({ gw, params, body }) => {
+  handler: async ({ gw, params, body, request }) => {
     const row = await storedChannel(gw, params.id);
     const current = channelProvider(row, gw.secret);
     const { name = row.name, type = row.type, keys = current.keys, groups, status, ...rest } = body;
-    const settings = validated({ name, type, keys, settings: { ...settingsOf(current), ...rest } });
+    // Parsing filled the settings not sent with their defaults: only those sent change. One sent as null is dropped
+    // (back to its default).
+    const sent = new Set(Object.keys(request.body as object));
+    const changes = Object.fromEntries(Object.entries(rest).filter(([field]) => sent.has(field)));
+    const merged: Record<string, unknown> = { ...settingsSource(settingsOf(current)), ...settingsSource(changes) };
+    for (const [field, value] of Object.entries(merged)) if (value === null) delete merged[field];
+    const settings = validated({ name, type, keys, settings: merged });
     if (name !== row.name) await nameFree(gw, name, row.id);
     await gw.store.db
       .updateTable('channels')
