@@ -12,7 +12,7 @@ import type { WindowVerdict } from '../state/keyed-limits.ts';
 import { registerAdminApi } from './admin/api.ts';
 import { ADMIN_ROUTES } from './admin/routes.ts';
 import { registerAnthropicRoutes } from './anthropic-routes.ts';
-import { type Client, presentedKey } from './auth.ts';
+import { presentedKey } from './auth.ts';
 import { registerConversationRoutes } from './conversation-routes.ts';
 import { chatRelay, completionSpec, embeddingSpec } from './endpoints.ts';
 import { registerGeminiRoutes } from './gemini-routes.ts';
@@ -23,9 +23,6 @@ import { registerResponsesRoutes } from './responses-routes.ts';
 import { registerWebUi } from './web-ui.ts';
 
 declare module 'fastify' {
-  interface FastifyRequest {
-    client: Client;
-  }
   interface FastifyContextConfig {
     /** The route's inbound format: its errors, auth failures included, are written in it (default OpenAI's). */
     format?: ChatFormat;

@@ -12,8 +12,15 @@ import { Forbidden, RateLimited, Unauthorized } from '../core/errors.ts';
 import type { ReasoningFormat } from '../formats/types.ts';
 import type { RateLimiter, WindowVerdict } from '../state/keyed-limits.ts';
 import type { Store } from '../store/db.ts';
-import { keyHint, listColumn, tokenHash } from '../store/tokens.ts';
+import { keyHint, listColumn, newTokenRow, tokenHash } from '../store/tokens.ts';
 import type { UsageWriter } from '../store/usage-writer.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The relay's caller, set by the authentication hook before a relay handler runs. */
+    client: Client;
+  }
+}
 
 /** A balance in quota units, as this process knows it. */
 export interface Balance {
@@ -162,18 +169,17 @@ export class ClientKeys {
       } else {
         await db
           .insertInto('tokens')
-          .values({
-            ...fields,
-            user_id: root.id,
-            key_hash: hash,
-            key_hint: keyHint(spec.key),
-            remain_quota: quota,
-            expires_at: null,
-            allow_ips: null,
-            source: 'config',
-            created_at: now,
-            accessed_at: null,
-          })
+          .values(
+            newTokenRow({
+              ...fields,
+              user_id: root.id,
+              key_hash: hash,
+              key_hint: keyHint(spec.key),
+              remain_quota: quota,
+              source: 'config',
+              created_at: now,
+            }),
+          )
           .execute();
       }
     }
@@ -240,23 +246,15 @@ export class ClientKeys {
         try {
           await this.store.db
             .insertInto('tokens')
-            .values({
-              user_id: userId,
-              name: 'playground',
-              key_hash: hash,
-              key_hint: 'playground',
-              status: 'enabled',
-              unlimited_quota: 1,
-              remain_quota: 0,
-              expires_at: null,
-              models: null,
-              allow_ips: null,
-              rpm: null,
-              tpm: null,
-              source: 'playground',
-              created_at: now,
-              accessed_at: null,
-            })
+            .values(
+              newTokenRow({
+                user_id: userId,
+                name: 'playground',
+                key_hash: hash,
+                key_hint: 'playground',
+                source: 'playground',
+              }),
+            )
             .execute();
         } catch (err) {
           // Another request made it first (the hash is unique): use that one.

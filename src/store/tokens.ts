@@ -1,7 +1,7 @@
 /** API tokens: `sk-` keys made here, shown once, and kept only as a SHA-256 hash with a short hint. */
 import { hash, randomBytes } from 'node:crypto';
 import type { Store } from './db.ts';
-import type { TokenRow } from './schema.ts';
+import type { NewToken, TokenRow } from './schema.ts';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -25,6 +25,25 @@ export function tokenHash(key: string): string {
 /** How people recognise a key without seeing it: `sk-abcd…wxyz`. */
 export function keyHint(key: string): string {
   return key.length > 12 ? `${key.slice(0, 7)}…${key.slice(-4)}` : `${key.slice(0, 3)}…`;
+}
+
+/** A token row as made: enabled, unlimited, for any model from anywhere, with no limits, unless `fields` say so. */
+export function newTokenRow(
+  fields: Pick<NewToken, 'user_id' | 'name' | 'key_hash' | 'key_hint' | 'source'> & Partial<NewToken>,
+): NewToken {
+  return {
+    status: 'enabled',
+    unlimited_quota: 1,
+    remain_quota: 0,
+    expires_at: null,
+    models: null,
+    allow_ips: null,
+    rpm: null,
+    tpm: null,
+    created_at: Date.now(),
+    accessed_at: null,
+    ...fields,
+  };
 }
 
 export async function findTokenByHash(store: Store, hash: string): Promise<TokenRow | undefined> {

@@ -29,7 +29,7 @@ const keyShape = z.object({
   disabled_reason: z.string().nullable(),
 });
 
-const channelShape = z.object({
+export const channelShape = z.object({
   id: z.string().describe('a number for database channels, `config:<name>` for config-file providers'),
   source: z.enum(['db', 'config']),
   read_only: z.boolean(),

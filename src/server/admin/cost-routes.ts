@@ -33,6 +33,15 @@ async function mayRead(gw: Gateway, request: Parameters<typeof principalOf>[1], 
   return client.account !== undefined && client.account.tokenId === log.token_id;
 }
 
+export const requestCostShape = z.object({
+  request_id: z.string(),
+  quota: z.number().int(),
+  cost_usd: z.number(),
+  prompt_tokens: z.number().int(),
+  completion_tokens: z.number().int(),
+  created_time: z.number().int().describe('Unix seconds'),
+});
+
 const costRoute = route({
   method: 'GET',
   url: '/api/cost/request/:id',
@@ -40,14 +49,7 @@ const costRoute = route({
   summary: 'What one request cost (with the API key that made it, or as its user or an admin)',
   access: 'public',
   params: z.object({ id: z.string().min(1).max(64) }),
-  response: z.object({
-    request_id: z.string(),
-    quota: z.number().int(),
-    cost_usd: z.number(),
-    prompt_tokens: z.number().int(),
-    completion_tokens: z.number().int(),
-    created_time: z.number().int().describe('Unix seconds'),
-  }),
+  response: requestCostShape,
   handler: async ({ gw, params, request }) => {
     const log = await findLog(gw, params.id);
     // The same answer for "no such request" and "not yours": request ids are not to be probed.

@@ -3,7 +3,12 @@ import { z } from 'zod';
 import { Forbidden } from '../../core/errors.ts';
 import { type AdminRoute, conflict, notFound, route } from './api.ts';
 
-const groupShape = z.object({ name: z.string(), ratio: z.number(), description: z.string(), users: z.number().int() });
+export const groupShape = z.object({
+  name: z.string(),
+  ratio: z.number(),
+  description: z.string(),
+  users: z.number().int(),
+});
 const groupBody = z
   .object({ ratio: z.number().positive().max(1000), description: z.string().max(1024).default('') })
   .strict();

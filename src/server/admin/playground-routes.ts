@@ -22,13 +22,15 @@ function relayOf(gw: Gateway): Handler {
   return relay;
 }
 
+export const playgroundModelShape = z.object({ id: z.string(), owned_by: z.string() });
+
 const models = route({
   method: 'GET',
   url: '/api/playground/models',
   tag: 'playground',
   summary: 'The models the caller may use (their group’s channels, aliases and virtual models)',
   access: 'user',
-  response: z.array(z.object({ id: z.string(), owned_by: z.string() })),
+  response: z.array(playgroundModelShape),
   handler: async ({ gw, principal, request }) =>
     visibleModels(gw, await gw.keys.playground(principal.userId, request.ip)).map((m) => ({
       id: m.id,

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { type AdminRoute, notFound, route } from './api.ts';
 
-const priceShape = z.object({
+export const priceShape = z.object({
   model: z.string(),
   input: z.number().describe('USD per 1M input tokens'),
   output: z.number().describe('USD per 1M output tokens'),

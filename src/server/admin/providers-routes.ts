@@ -9,7 +9,7 @@ import { channelSettingsSchema } from '../../store/channels.ts';
 import { type AdminRoute, route } from './api.ts';
 import { channelById } from './channels-routes.ts';
 
-const providerTypeShape = z.object({
+export const providerTypeShape = z.object({
   type: z.string(),
   default_base_url: z
     .string()

@@ -11,7 +11,7 @@ import { findUser } from '../../store/users.ts';
 import { type AdminRoute, idParams, notFound, route } from './api.ts';
 import { pageOf, paging } from './shapes.ts';
 
-const redemptionShape = z.object({
+export const redemptionShape = z.object({
   id: z.number().int(),
   name: z.string(),
   quota_usd: z.number(),

@@ -20,18 +20,20 @@ const VERSION = (
   JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
 
+export const statusShape = z.object({
+  name: z.literal('switchyard'),
+  version: z.string(),
+  time: z.number().int(),
+  registration_enabled: z.boolean(),
+});
+
 const status = route({
   method: 'GET',
   url: '/api/status',
   tag: 'system',
   summary: 'The gateway’s name, version, clock and whether anyone may register (no login needed)',
   access: 'public',
-  response: z.object({
-    name: z.literal('switchyard'),
-    version: z.string(),
-    time: z.number().int(),
-    registration_enabled: z.boolean(),
-  }),
+  response: statusShape,
   handler: async ({ gw }) => ({
     name: 'switchyard' as const,
     version: VERSION,

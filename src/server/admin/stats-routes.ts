@@ -23,7 +23,7 @@ const SERIES_COLUMN: Record<Series, RawBuilder<unknown>> = {
   user: sql`user_id`,
 };
 
-const totalsShape = z.object({
+export const totalsShape = z.object({
   requests: z.number().int(),
   errors: z.number().int(),
   prompt_tokens: z.number().int(),
@@ -84,7 +84,7 @@ function timeLabel(by: TimeGroup, bucket: unknown, offsetMs: number): { key: str
   return { key, start: localStart - offsetMs };
 }
 
-const statsQuery = range
+export const statsQuery = range
   .extend({
     group_by: z.enum(['day', 'hour', 'minute', 'model', 'channel', 'token', 'user']).default('day'),
     split_by: z
@@ -105,13 +105,15 @@ const statsQuery = range
     }
   });
 
-const bucketShape = totalsShape.extend({
+export const bucketShape = totalsShape.extend({
   key: z
     .string()
     .describe('day YYYY-MM-DD, hour YYYY-MM-DDTHH:00, minute YYYY-MM-DDTHH:MM (local time), or the model, channel, …'),
   start: z.number().int().nullable().describe('Unix ms of a time bucket’s start; null for other group_bys'),
   series: z.string().nullable().describe('the split_by value (model, channel, token name, user id); null without'),
 });
+
+export const statsShape = z.object({ summary: totalsShape, buckets: z.array(bucketShape) });
 
 const stats = route({
   method: 'GET',
@@ -121,7 +123,7 @@ const stats = route({
     'Usage totals and buckets by local day, hour or minute (optionally split into series), model, channel, token or user (user: admins only)',
   access: 'user',
   query: statsQuery,
-  response: z.object({ summary: totalsShape, buckets: z.array(bucketShape) }),
+  response: statsShape,
   handler: async ({ gw, principal, query }) => {
     const q = scoped(gw, principal, query);
     await gw.usage.flush();
@@ -162,7 +164,7 @@ function grouped(q: Logs, bucket: RawBuilder<unknown>, series: RawBuilder<unknow
   return by.execute();
 }
 
-const pctShape = z
+export const pctShape = z
   .object({
     count: z.number().int(),
     p50: z.number().nullable(),
@@ -198,6 +200,19 @@ async function histogramsByModel(q: Logs, column: 'latency_ms' | 'ttft_ms'): Pro
   return byModel;
 }
 
+export const latencyShape = z.object({
+  latency: pctShape,
+  ttft: pctShape.describe('over requests with a time to first token (streams)'),
+  by_model: z.array(
+    z.object({
+      model: z.string(),
+      requests: z.number().int().describe('successful requests, the percentiles’ population'),
+      latency: pctShape,
+      ttft: pctShape,
+    }),
+  ),
+});
+
 const latency = route({
   method: 'GET',
   url: '/api/stats/latency',
@@ -206,18 +221,7 @@ const latency = route({
     'Latency and time-to-first-token percentiles of successful requests (status < 400), overall and for the 20 busiest models',
   access: 'user',
   query: range,
-  response: z.object({
-    latency: pctShape,
-    ttft: pctShape.describe('over requests with a time to first token (streams)'),
-    by_model: z.array(
-      z.object({
-        model: z.string(),
-        requests: z.number().int().describe('successful requests, the percentiles’ population'),
-        latency: pctShape,
-        ttft: pctShape,
-      }),
-    ),
-  }),
+  response: latencyShape,
   handler: async ({ gw, principal, query }) => {
     const ok = scoped(gw, principal, query).where('status', '<', 400);
     await gw.usage.flush();

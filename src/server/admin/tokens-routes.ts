@@ -6,7 +6,7 @@ import { Forbidden } from '../../core/errors.ts';
 import type { Gateway } from '../../gateway.ts';
 import { insertWithId } from '../../store/db.ts';
 import type { TokenRow } from '../../store/schema.ts';
-import { keyHint, newTokenKey, tokenHash } from '../../store/tokens.ts';
+import { keyHint, newTokenKey, newTokenRow, tokenHash } from '../../store/tokens.ts';
 import { type AdminRoute, idParams, notFound, route } from './api.ts';
 import type { Principal } from './session.ts';
 import { pageOf, paging, tokenShape, tokenView } from './shapes.ts';
@@ -89,6 +89,8 @@ const listTokens = route({
   },
 });
 
+export const newTokenShape = tokenShape.extend({ key: z.string().describe('the whole key: shown this once') });
+
 const createToken = route({
   method: 'POST',
   url: '/api/tokens',
@@ -102,7 +104,7 @@ const createToken = route({
       user_id: z.number().int().positive().optional().describe('admins: make it for this user'),
     }),
   status: 201,
-  response: tokenShape.extend({ key: z.string() }),
+  response: newTokenShape,
   handler: async ({ gw, principal, body }) => {
     const { user_id: forUser, ...fields } = body;
     const userId = principal.role !== 'user' && forUser !== undefined ? forUser : principal.userId;
@@ -111,24 +113,18 @@ const createToken = route({
       if (!owner) throw notFound('user');
     }
     const key = newTokenKey();
-    const id = await insertWithId(gw.store, 'tokens', {
-      user_id: userId,
-      name: fields.name,
-      key_hash: tokenHash(key),
-      key_hint: keyHint(key),
-      status: 'enabled',
-      unlimited_quota: 1,
-      remain_quota: 0,
-      expires_at: null,
-      models: null,
-      allow_ips: null,
-      rpm: null,
-      tpm: null,
-      source: 'db',
-      created_at: Date.now(),
-      accessed_at: null,
-      ...columns(fields),
-    });
+    const id = await insertWithId(
+      gw.store,
+      'tokens',
+      newTokenRow({
+        user_id: userId,
+        name: fields.name,
+        key_hash: tokenHash(key),
+        key_hint: keyHint(key),
+        source: 'db',
+        ...columns(fields),
+      }),
+    );
     gw.accountsChanged();
     const row = await gw.store.db.selectFrom('tokens').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     return { ...tokenView(row), key };

@@ -7,7 +7,7 @@ import { CSV_HEADER, csvRow } from './logs-csv.ts';
 import { pageOf, paging } from './shapes.ts';
 import { filteredLogs, type Logs, logFilters } from './usage-scope.ts';
 
-const logShape = z.object({
+export const logShape = z.object({
   id: z.number().int(),
   request_id: z.string(),
   parent_request_id: z.string().nullable().describe('set on a call a virtual model made: the client’s request'),

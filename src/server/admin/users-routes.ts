@@ -228,7 +228,7 @@ const topup = route({
   },
 });
 
-const topupShape = z.object({
+export const topupShape = z.object({
   id: z.number().int(),
   user_id: z.number().int(),
   quota_usd: z.number(),
