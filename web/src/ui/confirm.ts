@@ -11,3 +11,24 @@ export function confirmDelete(name: string, onConfirm: () => void): void {
     onConfirm,
   });
 }
+
+/** Asks before an action whose effect is hard to take back (revoking, resetting, logging out everywhere). */
+export function confirmAction({
+  title,
+  message,
+  confirmLabel,
+  onConfirm,
+}: {
+  title?: string;
+  message: string;
+  confirmLabel: string;
+  onConfirm: () => void;
+}): void {
+  modals.openConfirmModal({
+    title: title ?? i18n.t('confirm.title'),
+    children: message,
+    labels: { confirm: confirmLabel, cancel: i18n.t('action.cancel') },
+    confirmProps: { color: 'red' },
+    onConfirm,
+  });
+}

@@ -1,7 +1,8 @@
 /** Numbers, money, durations and times as people read them, in the UI's language. */
 import { i18n } from '../i18n/index.ts';
 
-const locale = (): string => (i18n.language === 'zh' ? 'zh-CN' : 'en-US');
+/** The Intl locale of the UI's language. */
+export const locale = (): string => (i18n.language === 'zh' ? 'zh-CN' : 'en-US');
 
 /** USD with as many decimals as a small amount needs: $12.34, $0.0042, $0.000012. */
 export function usd(value: number | null | undefined): string {
@@ -11,6 +12,7 @@ export function usd(value: number | null | undefined): string {
   return new Intl.NumberFormat(locale(), {
     style: 'currency',
     currency: 'USD',
+    currencyDisplay: 'narrowSymbol',
     minimumFractionDigits: Math.min(digits, 2),
     maximumFractionDigits: digits,
   }).format(value);
@@ -63,4 +65,17 @@ export function relative(ms: number | null | undefined, now = Date.now()): strin
   for (const [unit, size] of units)
     if (Math.abs(seconds) >= size) return format.format(Math.round(seconds / size), unit);
   return format.format(seconds, 'second');
+}
+
+/** "01/05 15:04:05": a time in a dense table, where the year is rarely in doubt. */
+export function shortDateTime(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return '—';
+  return new Intl.DateTimeFormat(locale(), {
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  }).format(ms);
 }

@@ -1,7 +1,21 @@
 /** The pieces every page is made of: its header, a failed query's message, status badges and a pager. */
-import { Alert, Badge, Button, Center, Group, Loader, Pagination, Select, Stack, Text, Title } from '@mantine/core';
+import {
+  Alert,
+  Badge,
+  Button,
+  Center,
+  Group,
+  Loader,
+  Pagination,
+  Select,
+  Skeleton,
+  Stack,
+  Text,
+  Title,
+} from '@mantine/core';
 import { IconAlertTriangle } from '@tabler/icons-react';
-import type { ReactNode } from 'react';
+import type { UseQueryResult } from '@tanstack/react-query';
+import { type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorText } from './notify.ts';
 
@@ -65,6 +79,21 @@ export function StatusBadge({ status }: { status: 'enabled' | 'disabled' | 'auto
 
 export const PAGE_SIZES = ['10', '20', '50', '100'];
 
+/** A list's page and page size, as the Pager takes them; a new page size starts again at the first page. */
+export function usePaging(initialSize = 20) {
+  const [page, setPage] = useState(1);
+  const [pageSize, setPageSize] = useState(initialSize);
+  return {
+    page,
+    pageSize,
+    onPage: setPage,
+    onPageSize: (size: number) => {
+      setPageSize(size);
+      setPage(1);
+    },
+  };
+}
+
 /** Pages of a list: where we are, how many in all, and how many per page. */
 export function Pager({
   page,
@@ -111,4 +140,32 @@ export function PageLoader() {
       <Loader />
     </Center>
   );
+}
+
+/**
+ * A list's body from its query: a skeleton while it loads, the error with a retry, the empty text when there is
+ * nothing to show, else what `children` makes of the data.
+ */
+export function QueryView<T>({
+  query,
+  isEmpty,
+  empty,
+  height = 240,
+  children,
+}: {
+  query: UseQueryResult<T>;
+  isEmpty: (data: T) => boolean;
+  empty: string;
+  height?: number;
+  children: (data: T) => ReactNode;
+}) {
+  if (query.isPending) return <Skeleton h={height} />;
+  if (query.isError) return <QueryError error={query.error} onRetry={() => void query.refetch()} />;
+  if (isEmpty(query.data))
+    return (
+      <Text c="dimmed" ta="center" py="xl">
+        {empty}
+      </Text>
+    );
+  return children(query.data);
 }

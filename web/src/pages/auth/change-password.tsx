@@ -19,6 +19,17 @@ export function newPasswordRules(t: TFunction<'auth'>) {
   };
 }
 
+/** The new password and its repetition (checked by `newPasswordRules`). */
+export function NewPasswordFields({ inputProps }: { inputProps: (field: 'password' | 'repeat') => object }) {
+  const { t } = useTranslation('auth');
+  return (
+    <>
+      <PasswordInput label={t('password.next')} autoComplete="new-password" required {...inputProps('password')} />
+      <PasswordInput label={t('password.repeat')} autoComplete="new-password" required {...inputProps('repeat')} />
+    </>
+  );
+}
+
 export function ChangePasswordForm({ onChanged }: { onChanged?: () => void }) {
   const { t } = useTranslation('auth');
   const queryClient = useQueryClient();
@@ -45,18 +56,7 @@ export function ChangePasswordForm({ onChanged }: { onChanged?: () => void }) {
           required
           {...form.getInputProps('current')}
         />
-        <PasswordInput
-          label={t('password.next')}
-          autoComplete="new-password"
-          required
-          {...form.getInputProps('password')}
-        />
-        <PasswordInput
-          label={t('password.repeat')}
-          autoComplete="new-password"
-          required
-          {...form.getInputProps('repeat')}
-        />
+        <NewPasswordFields inputProps={(field) => form.getInputProps(field)} />
         {change.isError ? (
           <Alert color="red" variant="light" py="xs">
             {errorText(change.error)}

@@ -5,16 +5,10 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 import { api } from '../../api/client.ts';
-import type { User } from '../../api/types.ts';
+import type { GatewayStatus, User } from '../../api/types.ts';
 import { SELF_KEY, useSelf } from '../../auth.tsx';
 import { errorText } from '../../ui/notify.ts';
 import { AuthCard } from './auth-card.tsx';
-
-export interface GatewayStatus {
-  name: string;
-  version: string;
-  registration_enabled: boolean;
-}
 
 export function useGatewayStatus() {
   return useQuery({ queryKey: ['status'], queryFn: () => api.get<GatewayStatus>('/api/status'), staleTime: 60_000 });

@@ -1,5 +1,5 @@
 /** Self-registration, when an administrator turned it on. */
-import { Alert, Anchor, Button, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Anchor, Button, Stack, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -9,7 +9,7 @@ import type { User } from '../../api/types.ts';
 import { SELF_KEY } from '../../auth.tsx';
 import { errorText } from '../../ui/notify.ts';
 import { AuthCard } from './auth-card.tsx';
-import { newPasswordRules } from './change-password.tsx';
+import { NewPasswordFields, newPasswordRules } from './change-password.tsx';
 
 export default function RegisterPage() {
   const { t } = useTranslation('auth');
@@ -41,18 +41,7 @@ export default function RegisterPage() {
             required
             {...form.getInputProps('username')}
           />
-          <PasswordInput
-            label={t('password.next')}
-            autoComplete="new-password"
-            required
-            {...form.getInputProps('password')}
-          />
-          <PasswordInput
-            label={t('password.repeat')}
-            autoComplete="new-password"
-            required
-            {...form.getInputProps('repeat')}
-          />
+          <NewPasswordFields inputProps={(field) => form.getInputProps(field)} />
           {register.isError ? (
             <Alert color="red" variant="light" py="xs">
               {errorText(register.error)}
