@@ -1,4 +1,13 @@
-# Switchyard: one image for every instance. Node 24 runs the TypeScript sources directly (no build step).
+# Switchyard: one image for every instance. Node 24 runs the TypeScript sources directly; only the admin UI is built.
+
+# The admin UI (React + Vite) is built in a stage of its own: its tools never reach the final image.
+FROM node:24-slim AS web
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY web ./web
+RUN npx vite build --config web/vite.config.ts && node web/compress.ts
+
 FROM node:24-slim
 
 WORKDIR /app
@@ -14,6 +23,7 @@ RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 
 COPY bin ./bin
 COPY src ./src
+COPY --from=web /app/web/dist ./web/dist
 RUN mkdir -p /app/data && chown node:node /app/data
 
 USER node
