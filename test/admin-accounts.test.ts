@@ -177,6 +177,27 @@ describe.each(ENGINES)('accounts, sessions and tokens on %s', (engine) => {
     expect(listed.body.items[0]).toMatchObject({ status: 'used' });
   });
 
+  test('an edit of a redemption code with nothing to change is a 400 (it was an UPDATE setting nothing: a 500)', async () => {
+    const made = await root.call<{ codes: { id: number }[] }>('POST', '/api/redemptions', {
+      name: 'empty-edit',
+      quota_usd: 1,
+      count: 1,
+    });
+    const id = made.body.codes[0]!.id;
+    const empty = await root.call<{ error: { message: string } }>('PUT', `/api/redemptions/${id}`, {});
+    expect(empty.status).toBe(400);
+    expect(empty.body.error.message).toMatch(/status, a name or both/);
+    expect((await root.call('PUT', `/api/redemptions/${id}`, { status: 'disabled' })).status).toBe(200);
+  });
+
+  test('a session cookie that does not percent-decode is no session: 401, not a 500', async () => {
+    const client = new AdminClient(gateway.url);
+    client.cookie = 'switchyard_session=%E0%A4%A';
+    const answer = await client.call<{ error: { code: string } }>('GET', '/api/auth/self');
+    expect(answer.status).toBe(401);
+    expect(answer.body.error.code).toBe('invalid_api_key');
+  });
+
   test('registration is closed until root opens it; new users get new_user_quota_usd', async () => {
     const body = { username: `self-${engine}`, password: 'password-123' };
     expect((await new AdminClient(gateway.url).call('POST', '/api/auth/register', body)).status).toBe(403);

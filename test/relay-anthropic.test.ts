@@ -380,6 +380,19 @@ describe('@anthropic-ai/sdk client -> gateway -> OpenAI upstream', () => {
     expect(JSON.parse(unknown.text)).toMatchObject({ type: 'error', error: { type: 'not_found_error' } });
   });
 
+  test("an unknown path under /v1/messages and a body nested too deep get Anthropic's error shape", async () => {
+    const unknown = await postMessages({}, { path: '/v1/messages/batches' });
+    expect(unknown.status).toBe(404);
+    expect(JSON.parse(unknown.text)).toMatchObject({ type: 'error', error: { type: 'not_found_error' } });
+    const res = await request(`${gateway.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': CLIENT_KEY },
+      body: `{"model":"claude-sonnet-4-6","max_tokens":5,"messages":[{"role":"user","content":"x"}],"metadata":${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}}`,
+    });
+    expect(res.statusCode).toBe(400);
+    expect(await res.body.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
+  });
+
   test('count_tokens counts with the tokenizer when the model is not served by Anthropic', async () => {
     const counted = await claude().messages.countTokens({
       model: 'gpt-4o-mini',
@@ -389,6 +402,17 @@ describe('@anthropic-ai/sdk client -> gateway -> OpenAI upstream', () => {
     });
     expect(counted.input_tokens).toBeGreaterThan(10);
     expect(openaiMock.requests).toHaveLength(0);
+  });
+
+  test('count_tokens of text that reads like a special token, or of one 200,000-letter word, is counted', async () => {
+    // The first was a 500 (the tokenizer refused it), the second minutes of CPU with every other request stalled.
+    for (const content of ['say <|endoftext|> and stop', 'a'.repeat(200_000)]) {
+      const counted = await claude().messages.countTokens({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content }],
+      });
+      expect(counted.input_tokens).toBeGreaterThan(5);
+    }
   });
 
   test('count_tokens asks the Anthropic upstream when the model routes there', async () => {

@@ -237,6 +237,24 @@ describe('@google/genai client -> gateway -> OpenAI upstream', () => {
     expect(await res.body.json()).toMatchObject({ error: { code: 404, status: 'NOT_FOUND' } });
   });
 
+  test("errors before the route — a URL that does not decode, an unknown path, a body nested too deep — are Gemini's shape", async () => {
+    const post = (path: string, body = '{}') =>
+      request(`${gateway.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-goog-api-key': CLIENT_KEY },
+        body,
+      });
+    const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
+    for (const [res, status] of [
+      [await post('/v1beta/models/%ZZ:generateContent'), 400],
+      [await post('/v1beta/tunedModels/x:generateContent'), 404],
+      [await post('/v1beta/models/gpt-4o-mini:generateContent', deep), 400],
+    ] as const) {
+      expect(res.statusCode).toBe(status);
+      expect(await res.body.json()).toMatchObject({ error: { code: status, message: expect.any(String) } });
+    }
+  });
+
   test('a body Gemini would refuse is a 400 INVALID_ARGUMENT naming the field', async () => {
     const res = await request(`${gateway.url}/v1beta/models/gpt-4o-mini:generateContent`, {
       method: 'POST',

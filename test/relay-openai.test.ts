@@ -262,6 +262,25 @@ describe('client errors in OpenAI shape, nothing sent upstream', () => {
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('unknown_endpoint');
   });
+
+  test('a body nested thousands of levels deep is a 400 (forwarding it once overflowed the stack: a 500)', async () => {
+    const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
+    const res = await post(`{"model":"gpt-4o-mini","messages":[{"role":"user","content":"x"}],"metadata":${deep}}`);
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/nests arrays and objects deeper than 128 levels/);
+    expect(mock.requests).toHaveLength(0);
+  });
+
+  test("a URL that does not decode is a 400, a path parameter past the limit a 414, in OpenAI shape (once Fastify's own)", async () => {
+    for (const [path, status, code] of [
+      ['/v1/responses/%ZZ', 400, 'invalid_url'],
+      [`/v1/models/${'m'.repeat(200)}`, 414, 'uri_too_long'],
+    ] as const) {
+      const res = await request(`${gateway.url}${path}`, { headers: { authorization: `Bearer ${CLIENT_KEY}` } });
+      expect(res.statusCode).toBe(status);
+      expect(await res.body.json()).toMatchObject({ error: { type: 'invalid_request_error', code } });
+    }
+  });
 });
 
 describe('health', () => {

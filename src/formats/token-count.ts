@@ -1,6 +1,7 @@
 /**
- * Token counts of a canonical request: exact with OpenAI's o200k tokenizer (count_tokens endpoints, billing when
- * upstream reports nothing), or a cheap estimate for figures a client needs before upstream has spoken.
+ * Token counts of a canonical request: with OpenAI's o200k tokenizer (count_tokens endpoints, billing when upstream
+ * reports nothing; exact for ordinary text, bounded in cost for hostile text: see tokensOf), or a cheap estimate for
+ * figures a client needs before upstream has spoken.
  */
 
 import { createRequire } from 'node:module';
@@ -56,16 +57,48 @@ function o200k(): Tiktoken {
   return encoder;
 }
 
+/**
+ * js-tiktoken merges each piece of text (a word, a run of spaces or symbols) in time quadratic in its length: one
+ * 50,000-letter "word" took minutes of CPU, all requests stalled behind it. Runs longer than this are counted in
+ * slices of this length, which real words never reach.
+ */
+const RUN_SLICE = 32;
+const LONG_RUN = new RegExp(`\\S{${RUN_SLICE + 1},}|\\s{${RUN_SLICE + 1},}`, 'gu');
+const SLICE = new RegExp(`[\\s\\S]{1,${RUN_SLICE}}`, 'gu');
+/**
+ * Text past this many characters is not tokenized but counted at the rate of the part that was: even in short
+ * pieces some text costs tens of microseconds a character (emoji, CJK), and a body may be megabytes.
+ */
+const EXACT_CHARS = 50_000;
+
+/** Tokens of a piece of text; text that reads like a special token (`<|endoftext|>`) is counted as text, not refused. */
+function encodedLength(text: string): number {
+  return text ? o200k().encode(text, [], []).length : 0;
+}
+
+/** Tokens of a text with the o200k tokenizer, exact up to EXACT_CHARS but for runs past RUN_SLICE characters. */
+function tokensOf(text: string): number {
+  const exact = text.length > EXACT_CHARS ? text.slice(0, EXACT_CHARS) : text;
+  let tokens = 0;
+  let from = 0;
+  for (const run of exact.matchAll(LONG_RUN)) {
+    tokens += encodedLength(exact.slice(from, run.index));
+    for (const slice of run[0].match(SLICE) ?? []) tokens += encodedLength(slice);
+    from = run.index + run[0].length;
+  }
+  tokens += encodedLength(exact.slice(from));
+  return exact === text ? tokens : Math.ceil((tokens * text.length) / exact.length);
+}
+
 /** Input tokens of a chat request, counted with the o200k tokenizer. */
 export function countPromptTokens(req: ChatRequest): number {
-  const encoder = o200k();
   const { text, messages, images } = promptParts(req);
-  return encoder.encode(text).length + messages * PER_MESSAGE + images * PER_IMAGE;
+  return tokensOf(text) + messages * PER_MESSAGE + images * PER_IMAGE;
 }
 
 /** Tokens of a text counted with the o200k tokenizer (completion tokens of a stream upstream did not meter). */
 export function countTextTokens(text: string): number {
-  return o200k().encode(text).length;
+  return tokensOf(text);
 }
 
 /** A cheap estimate of a chat request's input tokens (about 4 characters a token), for early figures only. */

@@ -92,7 +92,9 @@ const updateRedemption = route({
   params: idParams,
   body: z
     .object({ status: z.enum(['unused', 'disabled']).optional(), name: z.string().min(1).max(191).optional() })
-    .strict(),
+    .strict()
+    // An empty edit would be an UPDATE with nothing to set: invalid SQL, once a 500.
+    .refine((b) => b.status !== undefined || b.name !== undefined, 'Send a status, a name or both.'),
   response: z.object({ ok: z.literal(true) }),
   handler: async ({ gw, params, body }) => {
     const result = await gw.store.db
