@@ -282,6 +282,9 @@ function imageToWire(url: string, provider: string): GeminiPart {
   if (url.startsWith('data:')) {
     return refuseUnsupported('An image data: URL that is not base64', provider);
   }
+  if (!URL.canParse(url)) {
+    throw new InvalidRequest('An image URL is neither a data: URL nor a valid URL.', { param: 'messages' });
+  }
   const extension = /\.([a-z0-9]+)(?:[?#]|$)/i.exec(new URL(url).pathname)?.[1]?.toLowerCase();
   const mimeType = extension === undefined ? undefined : MEDIA_TYPES[extension];
   if (mimeType === undefined) {
