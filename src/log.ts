@@ -38,6 +38,8 @@ export interface AccessEntry {
   promptTokens?: number | undefined;
   completionTokens?: number | undefined;
   error?: string | undefined;
+  /** Only for a channel with `log_content: true`: the prompt and the generated text. */
+  content?: { prompt: unknown; answer: string | undefined } | undefined;
 }
 
 const json = JSON.stringify;
@@ -54,5 +56,9 @@ export function logAccess(log: Logger, e: AccessEntry): void {
   if (e.promptTokens !== undefined)
     line += `,"prompt_tokens":${e.promptTokens},"completion_tokens":${e.completionTokens}`;
   if (e.error !== undefined) line += `,"error":${json(e.error)}`;
+  if (e.content !== undefined) {
+    line += `,"prompt":${json(e.content.prompt) ?? 'null'}`;
+    if (e.content.answer !== undefined) line += `,"answer":${json(e.content.answer)}`;
+  }
   (log as unknown as Record<symbol, { write(line: string): void }>)[pino.symbols.streamSym]!.write(`${line}}\n`);
 }

@@ -44,3 +44,14 @@ export function streamedText(chunks: readonly Buffer[]): string {
   }
   return parts.join('');
 }
+
+/** The generated text in a whole JSON answer (a non-stream pass-through body); '' when it is not JSON. */
+export function answerText(body: Buffer): string {
+  const parts: string[] = [];
+  try {
+    collect(JSON.parse(body.toString('utf8')), parts);
+  } catch {
+    return '';
+  }
+  return parts.join('');
+}

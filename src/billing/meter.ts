@@ -10,7 +10,7 @@
 import { sql } from 'kysely';
 import { QuotaExceeded } from '../core/errors.ts';
 import type { Usage } from '../core/types.ts';
-import { metrics } from '../metrics.ts';
+import { metrics, observeUsage } from '../metrics.ts';
 import type { Account, Balance } from '../server/auth.ts';
 import type { QuotaEpochs, SharedLedger } from '../state/ledger.ts';
 import type { Store } from '../store/db.ts';
@@ -227,6 +227,8 @@ export class Meter {
   ): { cost: Cost; written: Promise<void> | undefined } {
     const { account } = hold;
     const cost = costOf(usage, this.priceOf(log.model, log.upstream_model ?? undefined), account?.groupRatio ?? 1);
+    // The log's token counts, not `usage`: a virtual model's calls are logged with them but billed at no cost.
+    observeUsage(log.model, log.channel ?? null, log, cost.usd);
     // This process's view of the balances (without Redis; with it, the shared counters are the view).
     if (account?.token && !this.ledger) {
       account.token.held -= hold.estimate - hold.tokenReserved;

@@ -9,10 +9,13 @@ import { GatewayError, UpstreamError } from '../core/errors.ts';
 import { foldSystemMessages } from '../core/system-fold.ts';
 import type { ChatRequest, ChatResponse, StreamEvent, Usage } from '../core/types.ts';
 import type { Gateway } from '../gateway.ts';
+import { observeUpstreamFailure } from '../metrics.ts';
 import type { Deployment } from '../router/deployments.ts';
+import type { Attempt } from '../router/router.ts';
 import { callUpstream, upstreamFailure } from '../router/upstream-call.ts';
 import type { Client } from '../server/auth.ts';
 import { newRequestId } from '../server/headers.ts';
+import type { AttemptSpan, RequestTrace } from '../tracing.ts';
 
 /** The client request a virtual model serves. */
 export interface CallContext {
@@ -27,6 +30,8 @@ export interface CallContext {
   billCalls: boolean;
   /** The calls' usage logs being recorded: the client's answer ends only once they are (see Meter.settle). */
   recorded: Promise<void>[];
+  /** The client request's trace (when tracing is on): each call's attempts are spans under it. */
+  trace?: RequestTrace | undefined;
 }
 
 /** A virtual model's answer, with response headers to add (known before the answer's first byte). */
@@ -57,9 +62,10 @@ export class ModelCaller {
     const nested = this.virtual(req.model);
     if (nested) return (await nested.complete(req, ctx)).answer;
     const started = performance.now();
-    const { value, deployment } = await this.route(req, ctx, false);
+    const { value, deployment, span } = await this.route(req, ctx, false);
     const res = value as ChatResponse;
     this.bill(ctx, req, deployment, res.usage, started, 200);
+    span?.end({ status: 200, usage: res.usage, finishReason: res.finishReason });
     return res;
   }
 
@@ -68,23 +74,34 @@ export class ModelCaller {
     const nested = this.virtual(req.model);
     if (nested) return (await nested.stream(req, ctx)).answer;
     const started = performance.now();
-    const { value, deployment } = await this.route({ ...req, stream: true }, ctx, true);
+    const { value, deployment, span } = await this.route({ ...req, stream: true }, ctx, true);
     const events = value as AsyncIterable<StreamEvent>;
     const bill = this.bill.bind(this);
+    const channel = deployment.provider.config.name;
     return (async function* () {
       let usage: Usage | undefined;
       let status = 200;
+      let finishReason: string | undefined;
+      let failure: unknown;
       try {
         for await (const event of events) {
           if (event.type === 'usage') usage = event.usage;
-          if (event.type === 'error') status = 502;
+          else if (event.type === 'finish') finishReason = event.reason;
+          else if (event.type === 'error') {
+            status = 502;
+            failure = event.error;
+            observeUpstreamFailure(channel, event.error);
+          }
           yield event;
         }
       } catch (err) {
         status = err instanceof GatewayError ? err.status : 500;
+        failure = err;
+        observeUpstreamFailure(channel, err);
         throw err;
       } finally {
         bill(ctx, req, deployment, usage, started, status);
+        span?.end({ status, usage, finishReason, failure });
       }
     })();
   }
@@ -93,29 +110,35 @@ export class ModelCaller {
     req: ChatRequest,
     ctx: CallContext,
     stream: boolean,
-  ): Promise<{ value: ChatResponse | AsyncIterable<StreamEvent>; deployment: Deployment }> {
+  ): Promise<{ value: ChatResponse | AsyncIterable<StreamEvent>; deployment: Deployment; span?: AttemptSpan }> {
     const { gw } = this;
     const group = ctx.client.account?.group;
     const model = gw.router.resolve(req.model, 'chat', group);
+    const attempt: Attempt<ChatResponse | AsyncIterable<StreamEvent>> = async (d) => {
+      const codec = d.provider.descriptor.chat;
+      const prepared = d.target.provider.system_role ? req : { ...req, messages: foldSystemMessages(req.messages) };
+      if (stream && !codec.decodeStream) {
+        throw new UpstreamError(`Provider '${d.provider.config.name}' cannot stream chat.`, { retryable: true });
+      }
+      const res = await callUpstream(gw.upstreams, d, codec.encode(prepared, d.target), ctx.cancel);
+      if (res.status >= 400) throw await upstreamFailure(res, d);
+      if (!stream) return codec.decode(await res.body.text(), d.target);
+      if (!(await res.body.started())) {
+        throw new UpstreamError(`Upstream '${d.provider.config.name}' closed the stream without sending anything.`, {
+          retryable: true,
+        });
+      }
+      return codec.decodeStream!(res.body, d.target);
+    };
+    let span: AttemptSpan | undefined;
     const routed = await gw.router.run(
       model,
       'chat',
-      async (d) => {
-        const codec = d.provider.descriptor.chat;
-        const prepared = d.target.provider.system_role ? req : { ...req, messages: foldSystemMessages(req.messages) };
-        if (stream && !codec.decodeStream) {
-          throw new UpstreamError(`Provider '${d.provider.config.name}' cannot stream chat.`, { retryable: true });
-        }
-        const res = await callUpstream(gw.upstreams, d, codec.encode(prepared, d.target), ctx.cancel);
-        if (res.status >= 400) throw await upstreamFailure(res, d);
-        if (!stream) return codec.decode(await res.body.text(), d.target);
-        if (!(await res.body.started())) {
-          throw new UpstreamError(`Upstream '${d.provider.config.name}' closed the stream without sending anything.`, {
-            retryable: true,
-          });
-        }
-        return codec.decodeStream!(res.body, d.target);
-      },
+      ctx.trace
+        ? ctx.trace.traced(attempt, (answered) => {
+            span = answered;
+          })
+        : attempt,
       ctx.cancel,
       group,
     );
@@ -132,7 +155,7 @@ export class ModelCaller {
         }
       })();
     }
-    return { value: routed.value, deployment: routed.lease.deployment };
+    return { value: routed.value, deployment: routed.lease.deployment, ...(span ? { span } : {}) };
   }
 
   /** A usage log of its own for the call, billed to the client, naming the request it was made for. */
