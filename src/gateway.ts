@@ -3,7 +3,9 @@
 import { Meter } from './billing/meter.ts';
 import { PriceBook } from './billing/prices.ts';
 import type { Config } from './config/schema.ts';
+import type { Cancellation } from './core/cancellation.ts';
 import type { Logger } from './log.ts';
+import { watchUsageQueue } from './metrics.ts';
 import { ModelCaller } from './pipelines/caller.ts';
 import { VirtualModels } from './pipelines/virtual.ts';
 import type { Router } from './router/router.ts';
@@ -21,6 +23,7 @@ import { installId } from './store/options.ts';
 import { loadSecret, type Secret } from './store/secret.ts';
 import { UsageWriter } from './store/usage-writer.ts';
 import { ensureRoot } from './store/users.ts';
+import { startTracing, type Tracing } from './tracing.ts';
 
 export interface Gateway {
   config: Config;
@@ -61,6 +64,10 @@ export interface Gateway {
   close(): Promise<void>;
   /** Set when shutdown began: /readyz answers 503 so load balancers stop sending. */
   closing: boolean;
+  /** The relay requests running now, by their cancellation: shutdown ends those still running at its deadline. */
+  inFlight: Set<Cancellation>;
+  /** OpenTelemetry tracing, when the `OTEL_*` variables of the gateway's environment turn it on. */
+  tracing: Tracing | undefined;
 }
 
 export interface GatewayEnvironment {
@@ -94,7 +101,8 @@ export async function openGateway(config: Config, log: Logger, { env, dataDir }:
   const shared = config.redis
     ? await openShared(config.redis, await installId(store), store, log, config.routing.lease_ttl)
     : undefined;
-  const gw = createGateway(config, log, { store, secret, prices, shared });
+  const tracing = await startTracing(env, log);
+  const gw = createGateway(config, log, { store, secret, prices, shared, tracing });
   await gw.keys.start();
   await gw.routing.start();
   return gw;
@@ -108,12 +116,20 @@ export function createGateway(
     secret,
     prices,
     shared,
-  }: { store: Store; secret: Secret; prices: PriceBook; shared?: SharedState | undefined },
+    tracing,
+  }: {
+    store: Store;
+    secret: Secret;
+    prices: PriceBook;
+    shared?: SharedState | undefined;
+    tracing?: Tracing | undefined;
+  },
 ): Gateway {
   const upstreams = new Upstreams();
   const keyHealth = new KeyHealth();
   const routing = new Routing({ config, log, store, secret, upstreams, keyHealth, gate: shared?.gate });
   const usage = new UsageWriter(store, log);
+  const unwatchUsage = watchUsageQueue(usage);
   const keys = new ClientKeys(config.auth.keys, store, usage);
   const meter = new Meter(store, usage, prices, shared?.ledger);
   const stopShared = shared
@@ -152,6 +168,8 @@ export function createGateway(
     store,
     secret,
     closing: false,
+    inFlight: new Set(),
+    tracing,
     accountsChanged(change = {}) {
       keys.forget();
       if (!shared) return;
@@ -172,6 +190,9 @@ export function createGateway(
       stopShared?.();
       await upstreams.close();
       await usage.close();
+      unwatchUsage();
+      // The spans of the requests that just finished are exported before the process ends.
+      await tracing?.shutdown().catch((err: Error) => log.warn({ err: err.message }, 'tracing: final export failed'));
       await shared?.redis.close();
       await store.close();
     },

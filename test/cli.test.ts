@@ -152,32 +152,145 @@ describe('switchyard serve', () => {
     await mock.close();
   });
 
-  test('SIGTERM lets a stream in flight finish, refuses new connections, then exits 0', async () => {
+  test.each(['SIGTERM', 'SIGINT'] as const)(
+    '%s lets a stream in flight finish, refuses new connections, then exits 0',
+    async (signal) => {
+      const mock = await startMockUpstream();
+      const config = file(
+        'drain.yaml',
+        `providers:\n  - { name: m, type: openai, base_url: "${mock.url}/v1", keys: [k], models: [gpt-4o-mini] }\n`,
+      );
+      const served = await serve(config);
+      child = served.child;
+      const { url } = served;
+      mock.enqueue({ chunkDelayMs: 60 });
+      const res = await request(`${url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: 'gpt-4o-mini',
+          messages: [{ role: 'user', content: 'a b c d e f g h' }],
+          stream: true,
+        }),
+      });
+      const text = res.body.text();
+      await mock.until(() => mock.inFlight === 1);
+      const exited = once(served.child, 'exit');
+      served.child.kill(signal);
+      await expect.poll(() => served.log().includes('shutting down')).toBe(true);
+      await expect(request(`${url}/healthz`)).rejects.toThrow();
+      expect(await text).toMatch(/"content":"h"[\s\S]*"finish_reason":"stop"[\s\S]*data: \[DONE\]\n\n$/);
+      expect((await exited)[0]).toBe(0);
+      await mock.close();
+    },
+  );
+  /** A stream under way whose answer would take ~10 s; resolves with its text to come and its request id. */
+  async function slowStream(url: string, path: string, body: object, headers: Record<string, string>) {
+    const res = await request(`${url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ ...body, stream: true }),
+    });
+    expect(res.statusCode).toBe(200);
+    return { text: res.body.text(), requestId: res.headers['x-request-id'] as string };
+  }
+
+  test('a stream still running at server.shutdown_timeout ends with an error event in its format, is billed, and the process exits 0', async () => {
     const mock = await startMockUpstream();
     const config = file(
-      'drain.yaml',
+      'deadline.yaml',
+      [
+        'server: { shutdown_timeout: 1s }',
+        'auth: { keys: [sk-deadline] }',
+        `providers:\n  - { name: m, type: openai, base_url: "${mock.url}/v1", keys: [k], models: [gpt-4o-mini] }`,
+      ].join('\n'),
+    );
+    const served = await serve(config);
+    child = served.child;
+    const words = 'one two three four five six seven eight';
+    mock.enqueue({ chunkDelayMs: 1_000 });
+    mock.enqueue({ chunkDelayMs: 1_000 });
+    const openai = await slowStream(
+      served.url,
+      '/v1/chat/completions',
+      { model: 'gpt-4o-mini', messages: [{ role: 'user', content: words }] },
+      { authorization: 'Bearer sk-deadline' },
+    );
+    const anthropic = await slowStream(
+      served.url,
+      '/v1/messages',
+      { model: 'gpt-4o-mini', max_tokens: 100, messages: [{ role: 'user', content: words }] },
+      { 'x-api-key': 'sk-deadline', 'anthropic-version': '2023-06-01' },
+    );
+    await mock.until(() => mock.inFlight === 2);
+    const exited = once(served.child, 'exit');
+    const signalled = performance.now();
+    served.child.kill('SIGTERM');
+
+    // OpenAI's stream (passed through): the error chunk, then [DONE]. Anthropic's (converted): its `error` event.
+    const openaiText = await openai.text;
+    expect(openaiText).toMatch(/"content":"echo: "/);
+    expect(openaiText).not.toMatch(/eight|"finish_reason":"stop"/);
+    const lastOpenai = openaiText.trimEnd().split('\n\n').slice(-2);
+    expect(lastOpenai[1]).toBe('data: [DONE]');
+    expect(JSON.parse(lastOpenai[0]!.slice('data: '.length))).toEqual({
+      error: expect.objectContaining({ code: 'shutting_down', message: expect.stringContaining('shutting down') }),
+    });
+    const anthropicText = await anthropic.text;
+    expect(anthropicText).toMatch(/event: content_block_delta/);
+    expect(anthropicText).not.toMatch(/eight|message_stop/);
+    const lastAnthropic = anthropicText.trimEnd().split('\n\n').at(-1)!;
+    expect(lastAnthropic.split('\n')[0]).toBe('event: error');
+    expect(JSON.parse(lastAnthropic.split('\n')[1]!.slice('data: '.length))).toEqual({
+      type: 'error',
+      error: { type: 'overloaded_error', message: expect.stringContaining('shutting down') },
+    });
+    const endedAfterMs = performance.now() - signalled;
+    expect(endedAfterMs).toBeGreaterThan(900);
+    // The deadline, not the streams' own ~10 s (the first cut stream builds the tokenizer that counts it: a second or two).
+    expect(endedAfterMs).toBeLessThan(7_000);
+
+    expect((await exited)[0]).toBe(0);
+    expect(served.log()).toContain('shutdown deadline');
+    const store = await openStore(`sqlite:${join(dirname(config), 'switchyard.db')}`);
+    const logged = await store.db
+      .selectFrom('usage_logs')
+      .select(['request_id', 'status', 'completion_tokens', 'error'])
+      .where('request_id', 'in', [openai.requestId, anthropic.requestId])
+      .execute();
+    await store.close();
+    expect(logged).toHaveLength(2);
+    for (const row of logged) {
+      expect(row.status).toBe(503);
+      expect(row.error).toContain('shutting down');
+      expect(row.completion_tokens).toBeGreaterThan(0); // what was delivered before the deadline is billed
+    }
+    await mock.close();
+  });
+
+  test('a second SIGINT ends the streams at once instead of waiting for the deadline', async () => {
+    const mock = await startMockUpstream();
+    const config = file(
+      'twice.yaml',
       `providers:\n  - { name: m, type: openai, base_url: "${mock.url}/v1", keys: [k], models: [gpt-4o-mini] }\n`,
     );
     const served = await serve(config);
     child = served.child;
-    const { url } = served;
-    mock.enqueue({ chunkDelayMs: 60 });
-    const res = await request(`${url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        model: 'gpt-4o-mini',
-        messages: [{ role: 'user', content: 'a b c d e f g h' }],
-        stream: true,
-      }),
-    });
-    const text = res.body.text();
+    mock.enqueue({ chunkDelayMs: 1_000 });
+    const stream = await slowStream(
+      served.url,
+      '/v1/chat/completions',
+      { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'one two three four five six seven eight' }] },
+      {},
+    );
     await mock.until(() => mock.inFlight === 1);
     const exited = once(served.child, 'exit');
-    served.child.kill('SIGTERM');
+    served.child.kill('SIGINT');
     await expect.poll(() => served.log().includes('shutting down')).toBe(true);
-    await expect(request(`${url}/healthz`)).rejects.toThrow();
-    expect(await text).toMatch(/"content":"h"[\s\S]*"finish_reason":"stop"[\s\S]*data: \[DONE\]\n\n$/);
+    const signalled = performance.now();
+    served.child.kill('SIGINT');
+    expect(await stream.text).toMatch(/"code":"shutting_down"[\s\S]*data: \[DONE\]\n\n$/);
+    expect(performance.now() - signalled).toBeLessThan(6_000); // not the default 30 s deadline, nor the ~10 s stream
     expect((await exited)[0]).toBe(0);
     await mock.close();
   });

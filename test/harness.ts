@@ -1,4 +1,5 @@
 /** Starts a real gateway (in this process, on a random port) for end-to-end tests. */
+import type { FastifyInstance } from 'fastify';
 import OpenAI from 'openai';
 import { pino } from 'pino';
 import { type ConfigInput, configSchema } from '../src/config/schema.ts';
@@ -9,6 +10,8 @@ import { buildApp } from '../src/server/app.ts';
 export interface RunningGateway {
   url: string;
   gw: Gateway;
+  /** The Fastify app serving `url` (for `app.inject()`). */
+  app: FastifyInstance;
   /** An official OpenAI SDK client pointed at the gateway (no SDK-side retries: the gateway's are under test). */
   openai(apiKey?: string): OpenAI;
   close(): Promise<void>;
@@ -22,6 +25,8 @@ export interface GatewayOptions {
   env?: NodeJS.ProcessEnv;
   /** The gateway's logger (default: silent); see capturingLogger. */
   log?: Logger;
+  /** Called with the app before it is ready (e.g. to add an `onRoute` hook that sees every route). */
+  onApp?: (app: FastifyInstance, gw: Gateway) => void;
 }
 
 export const TEST_SECRET = 'switchyard-test-secret-0123456789';
@@ -41,10 +46,12 @@ export async function startGateway(input: ConfigInput, options: GatewayOptions =
   };
   const gw = await openGateway(config, options.log ?? createLogger('silent'), { env, dataDir: '/nonexistent' });
   const app = buildApp(gw);
+  options.onApp?.(app, gw);
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     url: address,
     gw,
+    app,
     openai: (apiKey = CLIENT_KEY) => new OpenAI({ baseURL: `${address}/v1`, apiKey, maxRetries: 0, timeout: 10_000 }),
     close: async () => {
       await app.close();

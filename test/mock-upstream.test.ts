@@ -339,20 +339,79 @@ describe('fault injection', () => {
     expect(mock.maxInFlight).toBe(3);
   });
 
-  test('a client that disconnects mid-stream is counted as aborted', async () => {
-    mock.enqueue({ chunkDelayMs: 50 });
-    const controller = new AbortController();
-    const res = await request(`${mock.url}/v1/chat/completions`, {
+  /** A chat stream the test reads (and gives up on) itself. */
+  const openStream = (signal: AbortSignal) =>
+    request(`${mock.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: 'Bearer sk-good-1' },
       body: JSON.stringify({ ...hello, stream: true }),
-      signal: controller.signal,
+      signal,
     });
+
+  test('a client that disconnects mid-stream is counted as aborted', async () => {
+    mock.enqueue({ chunkDelayMs: 50 });
+    const controller = new AbortController();
+    const res = await openStream(controller.signal);
     for await (const _ of res.body) {
       controller.abort();
       break;
     }
     await mock.until(() => mock.aborted === 1);
+    expect(mock.requests[0]?.closedAt).toBeGreaterThan(0);
+  });
+
+  test('resetBeforeHeaders destroys the connection instead of answering', async () => {
+    mock.enqueue({ resetBeforeHeaders: true });
+    await expect(post('/v1/chat/completions', hello)).rejects.toThrow();
+    await mock.until(() => mock.inFlight === 0);
+    expect(mock.aborted).toBe(0);
+  });
+
+  test('stallAfterChunks sends some messages, then nothing, until the client gives up', async () => {
+    mock.enqueue({ stallAfterChunks: 2 });
+    const controller = new AbortController();
+    const res = await openStream(controller.signal);
+    let text = '';
+    const chunks = res.body[Symbol.asyncIterator]();
+    while (sse(text).length < 2) text += String((await chunks.next()).value);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(mock.requests[0]?.sent).toBe(2);
+    expect(mock.inFlight).toBe(1);
+    controller.abort();
+    await mock.until(() => mock.aborted === 1);
+  });
+
+  test('truncateAfterChunks ends the response after half of the next message; endAfterChunks before it', async () => {
+    mock.enqueue({ truncateAfterChunks: 1 });
+    const cut = (await post('/v1/chat/completions', { ...hello, stream: true })).text;
+    const [first, half] = cut.split('\n\n');
+    expect(JSON.parse(first!.slice(6))).toMatchObject({ object: 'chat.completion.chunk' });
+    expect(() => JSON.parse(half!.slice(6))).toThrow();
+    mock.enqueue({ endAfterChunks: 1 });
+    const short = (await post('/v1/chat/completions', { ...hello, stream: true })).text;
+    expect(short.split('\n\n')).toEqual([expect.stringMatching(/^data: \{.*\}$/), '']); // one whole event, no more
+  });
+
+  test('message-level faults cut a whole answer into its halves', async () => {
+    mock.enqueue({ truncateAfterChunks: 1 });
+    const text = (await post('/v1/chat/completions', hello)).text;
+    expect(() => JSON.parse(text)).toThrow();
+    expect(text.length).toBeGreaterThan(JSON.stringify({ choices: [] }).length);
+    mock.enqueue({ chunkDelayMs: 20 });
+    expect(JSON.parse((await post('/v1/chat/completions', hello)).text)).toMatchObject({ object: 'chat.completion' });
+    expect(mock.requests.at(-1)?.sent).toBe(2);
+  });
+
+  test('connections counts the open TCP connections, idle keep-alive ones included', async () => {
+    const { Agent } = await import('undici');
+    const agent = new Agent();
+    const before = mock.connections;
+    await request(`${mock.url}/v1/models`, { dispatcher: agent, headers: { authorization: 'Bearer sk-good-1' } }).then(
+      (r) => r.body.text(),
+    );
+    expect(mock.connections).toBe(before + 1);
+    await agent.close();
+    await mock.until(() => mock.connections === before);
   });
 });
 

@@ -6,7 +6,8 @@
  *   mock.enqueue({ status: 429, headers: { 'retry-after': '1' } }, { key: 'k1' }); // next request with k1 only
  *   mock.enqueue({ cutAfterChunks: 2 });                                           // next request, whoever sends it
  *   mock.setKeyBehaviour('k2', { status: 401 });                                   // every request with k2
- *   … mock.requests, mock.maxInFlight, mock.aborted …
+ *   mock.enqueue({ resetBeforeHeaders: true });                                    // a reset instead of an answer
+ *   … mock.requests, mock.maxInFlight, mock.aborted, mock.connections …
  *   await mock.close();
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
@@ -48,7 +49,10 @@ export interface Behaviour {
   headers?: Record<string, string>;
   /** Wait this long before sending headers. */
   delayMs?: number;
-  /** Wait this long between stream messages. */
+  /**
+   * Wait this long between stream messages. This and the other message-level faults (cut, stall, truncate) also apply
+   * to a non-stream body: it then goes out as two messages, its halves (a slow body, a body cut in the middle).
+   */
   chunkDelayMs?: number;
   /** Destroy the socket after this many stream messages (SSE events / NDJSON lines). */
   cutAfterChunks?: number;
@@ -60,6 +64,14 @@ export interface Behaviour {
   chunks?: number;
   /** Never answer: the request stays open until the client gives up (timeout tests). */
   hang?: boolean;
+  /** Destroy the socket instead of answering (after `delayMs`): a connection reset before any header. */
+  resetBeforeHeaders?: boolean;
+  /** After this many stream messages, send nothing more and keep the connection open: a stalled stream. */
+  stallAfterChunks?: number;
+  /** After this many stream messages, send the first half of the next one and end the response: a cut event. */
+  truncateAfterChunks?: number;
+  /** After this many stream messages, end the response as if it were complete: a stream without its last events. */
+  endAfterChunks?: number;
   /** Reply with this text instead of the echo. */
   reply?: string;
   /** Finish with this reason instead of `stop`. */
@@ -94,6 +106,10 @@ export interface RecordedRequest {
   status?: number;
   /** The client closed the connection before the answer was complete. */
   aborted: boolean;
+  /** When the mock saw the connection close (`performance.now()`), for how fast an abort reached it. */
+  closedAt?: number;
+  /** Stream messages handed to the socket so far (a client that stops reading holds this back). */
+  sent: number;
 }
 
 export interface MockOptions {
@@ -199,6 +215,20 @@ interface Frames {
   messages: (string | Uint8Array)[];
   error(message: string): string | Uint8Array;
   contentType: string;
+  /** The response status (default 200). */
+  status?: number;
+}
+
+/** Whether a behaviour shapes the body message by message (so a non-stream body goes out in halves). */
+function paced(b: Behaviour | undefined): boolean {
+  return (
+    b !== undefined &&
+    (b.chunkDelayMs !== undefined ||
+      b.cutAfterChunks !== undefined ||
+      b.stallAfterChunks !== undefined ||
+      b.truncateAfterChunks !== undefined ||
+      b.endAfterChunks !== undefined)
+  );
 }
 
 function pluggedRoute(
@@ -233,6 +263,8 @@ export class MockUpstream {
   maxInFlight = 0;
   /** Requests the client closed before their answer was complete. */
   aborted = 0;
+  /** TCP connections open to the mock now (idle keep-alive ones included). */
+  connections = 0;
 
   readonly #server: ReturnType<typeof createServer>;
   readonly #options: MockOptions;
@@ -245,6 +277,10 @@ export class MockUpstream {
     this.#server = server;
     this.url = url;
     this.#options = options;
+    server.on('connection', (socket) => {
+      this.connections++;
+      socket.once('close', () => this.connections--);
+    });
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       this.#handle(req, res).catch((err: unknown) => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
@@ -314,9 +350,11 @@ export class MockUpstream {
       dialect: plugged?.dialect.name ?? builtin,
       model: undefined,
       aborted: false,
+      sent: 0,
     };
     const ex: Exchange = { res, rec, signal: controller.signal, cut: false };
     res.on('close', () => {
+      rec.closedAt = performance.now();
       this.inFlight--;
       if (!res.writableFinished && !ex.cut && !this.#closing) {
         this.aborted++;
@@ -336,10 +374,15 @@ export class MockUpstream {
     const behaviour = this.#behaviourFor(rec);
     if (behaviour.hang) return;
     if (behaviour.delayMs && !(await this.#pause(ex, behaviour.delayMs))) return;
+    if (behaviour.resetBeforeHeaders) {
+      ex.cut = true;
+      res.destroy();
+      return;
+    }
     if (behaviour.body !== undefined || (behaviour.status !== undefined && behaviour.status >= 400)) {
       const status = behaviour.status ?? 200;
       const fault = behaviour.body ?? (plugged ? plugged.dialect.errorBody(status) : errorBody(builtin, status));
-      this.#send(ex, status, fault, behaviour.headers);
+      await this.#send(ex, status, fault, behaviour.headers, behaviour);
       return;
     }
     if (plugged) return this.#answerPlugged(ex, plugged.dialect, plugged.route, text, body, behaviour);
@@ -419,6 +462,15 @@ export class MockUpstream {
     if (route.endpoint === 'chat' && !Array.isArray(body.messages)) {
       return { status: 400, body: errorBody(d, 400, "'messages' is a required property") };
     }
+    // As OpenAI refuses them (a billion dimensions would also take this process's memory).
+    const dims = body.dimensions;
+    if (
+      route.endpoint === 'embeddings' &&
+      dims !== undefined &&
+      !(Number.isInteger(dims) && (dims as number) >= 1 && (dims as number) <= 3072)
+    ) {
+      return { status: 400, body: errorBody(d, 400, `Invalid 'dimensions': ${JSON.stringify(dims)}.`) };
+    }
     return undefined;
   }
 
@@ -479,7 +531,7 @@ export class MockUpstream {
       case 'chat': {
         const think = b.think === true || THINK_SWITCHES.some((field) => body[field] !== undefined);
         const r = withFinish(chatReply(body, { think, ...(b.reply === undefined ? {} : { override: b.reply }) }));
-        if (!stream) return this.#send(ex, 200, chatCompletion(r, env), headers);
+        if (!stream) return this.#send(ex, 200, chatCompletion(r, env), headers, b);
         return this.#stream(ex, route.dialect, chatChunks(r, env, streamOpts), b, headers);
       }
       case 'completions': {
@@ -517,7 +569,7 @@ export class MockUpstream {
       ...(b.finishReason === undefined ? {} : { finishReason: b.finishReason }),
     });
     const headers = { ...answer.headers, ...b.headers };
-    if ('json' in answer) return this.#send(ex, answer.status ?? 200, answer.json, headers);
+    if ('json' in answer) return this.#send(ex, answer.status ?? 200, answer.json, headers, b);
     const frames = {
       messages: answer.stream,
       error: (m: string) => dialect.streamError(m),
@@ -526,10 +578,22 @@ export class MockUpstream {
     return this.#writeFrames(ex, frames, b, headers);
   }
 
-  #send(ex: Exchange, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  /** Sends a whole body; in two halves, paced and faulted like stream messages, when `b` asks for that. */
+  #send(
+    ex: Exchange,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+    b?: Behaviour,
+  ): Promise<void> | undefined {
     if (ex.signal.aborted) return;
     const text = typeof body === 'string' ? body : JSON.stringify(body);
     const type = typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json';
+    if (paced(b)) {
+      const half = Math.ceil(text.length / 2);
+      const messages = [text.slice(0, half), text.slice(half)];
+      return this.#writeFrames(ex, { messages, error: () => '', contentType: type, status }, b!, headers);
+    }
     ex.rec.status = status;
     ex.res.writeHead(status, { 'content-type': type, ...headers });
     ex.res.end(text);
@@ -557,8 +621,8 @@ export class MockUpstream {
   async #writeFrames(ex: Exchange, frames: Frames, b: Behaviour, headers: Record<string, string>): Promise<void> {
     if (ex.signal.aborted) return;
     const { messages } = frames;
-    ex.rec.status = 200;
-    ex.res.writeHead(200, { 'content-type': frames.contentType, 'cache-control': 'no-cache', ...headers });
+    ex.rec.status = frames.status ?? 200;
+    ex.res.writeHead(ex.rec.status, { 'content-type': frames.contentType, 'cache-control': 'no-cache', ...headers });
     ex.res.flushHeaders();
     for (let i = 0; i <= messages.length; i++) {
       if (b.cutAfterChunks === i) {
@@ -566,6 +630,18 @@ export class MockUpstream {
         ex.res.destroy();
         return;
       }
+      if (b.stallAfterChunks === i) {
+        if (!ex.signal.aborted)
+          await new Promise((resolve) => ex.signal.addEventListener('abort', resolve, { once: true }));
+        return;
+      }
+      if (b.truncateAfterChunks === i && i < messages.length) {
+        const message = messages[i]!;
+        await this.#write(ex, message.slice(0, Math.floor(message.length / 2)));
+        ex.res.end();
+        return;
+      }
+      if (b.endAfterChunks === i) break;
       if (b.errorAfterChunks === i) {
         await this.#write(ex, frames.error(b.errorMessage ?? 'an error was encountered while running the model'));
         ex.res.end();
@@ -574,6 +650,7 @@ export class MockUpstream {
       if (i === messages.length) break;
       if (i > 0 && b.chunkDelayMs && !(await this.#pause(ex, b.chunkDelayMs))) return;
       if (!(await this.#write(ex, messages[i]!))) return;
+      ex.rec.sent++;
     }
     ex.res.end();
   }

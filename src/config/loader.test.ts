@@ -105,7 +105,16 @@ describe('native files', () => {
 
   test('an empty YAML file is all defaults', () => {
     const { config } = parseConfig('', 'switchyard.yaml', {});
-    expect(config.server).toEqual({ port: 3000, host: '0.0.0.0', body_limit: 20 * 1024 * 1024, trust_proxy: false });
+    expect(config.server).toEqual({
+      port: 3000,
+      host: '0.0.0.0',
+      body_limit: 20 * 1024 * 1024,
+      trust_proxy: false,
+      header_limit: 32 * 1024,
+      request_timeout: 300_000,
+      shutdown_timeout: 30_000,
+      cors_origins: [],
+    });
     expect(config.providers).toEqual([]);
   });
 

@@ -4,6 +4,12 @@ import { byteSize, duration } from './units.ts';
 
 const proxyUrl = z.string().regex(/^(https?|socks5h?):\/\/[^\s]+$/i, 'must be an http://, https:// or socks5:// URL');
 
+const DEFAULT_HEADER_LIMIT = 32 * 1024;
+const DEFAULT_REQUEST_TIMEOUT_MS = 300_000;
+const DEFAULT_SHUTDOWN_TIMEOUT_MS = 30_000;
+/** `scheme://host[:port]` as browsers send it in `Origin`, or `*`. */
+const CORS_ORIGIN = /^(\*|https?:\/\/[^/\s]+)$/;
+
 export const STRATEGIES = ['random', 'weighted', 'round-robin', 'priority', 'least-busy'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 
@@ -49,6 +55,8 @@ export const providerSchema = z
     account_id: z.string().min(1).optional(),
     /** Google Cloud project id (Vertex AI; default: the service account's own project). */
     project: z.string().min(1).optional(),
+    /** Log the prompt and the answer text of the requests this channel serves (in their request log line). */
+    log_content: z.boolean().default(false),
   })
   .strict();
 export type ProviderConfig = z.infer<typeof providerSchema>;
@@ -154,9 +162,34 @@ export const configSchema = z
          * `true` (any), or the proxies' addresses and CIDRs, comma-separated.
          */
         trust_proxy: z.union([z.boolean(), z.string().min(1)]).default(false),
+        /** The request line and headers together, at most (Node's maxHeaderSize); more is refused with 431. */
+        header_limit: byteSize.default(DEFAULT_HEADER_LIMIT),
+        /** The most time a client may take to send its whole request, headers and body (slow senders hold sockets). */
+        request_timeout: duration.default(DEFAULT_REQUEST_TIMEOUT_MS),
+        /**
+         * After SIGTERM/SIGINT, how long requests and streams in flight may run on; then they end with an error in
+         * their format, their usage is written and the process exits.
+         */
+        shutdown_timeout: duration.default(DEFAULT_SHUTDOWN_TIMEOUT_MS),
+        /**
+         * Browser origins allowed to call the relay (`/v1/…`) cross-origin (CORS), or `["*"]` for any; empty: none.
+         * Never applied to the admin API.
+         */
+        cors_origins: z
+          .array(z.string().regex(CORS_ORIGIN, 'an origin like https://app.example.com, or *'))
+          .default([]),
       })
       .strict()
-      .default({ port: 3000, host: '0.0.0.0', body_limit: 20 * 1024 * 1024, trust_proxy: false }),
+      .default({
+        port: 3000,
+        host: '0.0.0.0',
+        body_limit: 20 * 1024 * 1024,
+        trust_proxy: false,
+        header_limit: DEFAULT_HEADER_LIMIT,
+        request_timeout: DEFAULT_REQUEST_TIMEOUT_MS,
+        shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT_MS,
+        cors_origins: [],
+      }),
     auth: z
       .object({ keys: z.array(clientKeySchema).default([]) })
       .strict()
@@ -181,6 +214,11 @@ export const configSchema = z
          */
         lease_ttl: duration.default(15_000),
         /**
+         * The largest whole (non-stream) answer read from an upstream: it is held in memory to convert and bill, so a
+         * larger one is abandoned (502) rather than allowed to exhaust it. Streams pass through and have no limit.
+         */
+        response_limit: byteSize.default(128 * 1024 * 1024),
+        /**
          * `max_tokens` for upstreams that require one (Anthropic, Bedrock) when the request has none and the model's
          * own limit is unknown (one-api's DEFAULT_MAX_TOKEN).
          */
@@ -194,6 +232,7 @@ export const configSchema = z
         timeout: 300_000,
         queue_timeout: 30_000,
         lease_ttl: 15_000,
+        response_limit: 128 * 1024 * 1024,
       }),
     /** Per-caller request limits over a sliding window (one-api's GLOBAL_*_RATE_LIMIT); 0 turns one off. */
     rate_limits: z

@@ -1,7 +1,10 @@
 /** A request's cancellation (the client went away): a lighter stand-in for AbortController on the hot path. */
+import type { GatewayError } from './errors.ts';
 
 export class Cancellation {
   aborted = false;
+  /** Why the gateway itself ended the request (shutting down), to answer with; undefined when the client left. */
+  reason: GatewayError | undefined;
   private listeners: (() => void)[] | undefined;
 
   /** Calls `listener` once on abort (soon, if already aborted); returns the function that unsubscribes it. */
@@ -18,9 +21,10 @@ export class Cancellation {
     };
   }
 
-  abort(): void {
+  abort(reason?: GatewayError): void {
     if (this.aborted) return;
     this.aborted = true;
+    this.reason = reason;
     const listeners = this.listeners;
     this.listeners = undefined;
     if (listeners) for (const listener of listeners) listener();

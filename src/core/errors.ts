@@ -111,6 +111,18 @@ export class UpstreamError extends GatewayError {
   }
 }
 
+/** The gateway is shutting down: what a request still running at the shutdown deadline ends with. */
+export class ShuttingDown extends GatewayError {
+  constructor() {
+    super('unavailable', 503, 'The gateway is shutting down: send the request again.', { code: 'shutting_down' });
+  }
+}
+
+/** The client went away before its answer was complete: logged with nginx's 499; no one is left to read it. */
+export function requestCancelled(cause?: unknown): UpstreamError {
+  return new UpstreamError('The request was cancelled.', { retryable: false, kind: 'unavailable', status: 499, cause });
+}
+
 /** Anything thrown that is not a GatewayError becomes a 500 whose message reveals nothing internal. */
 export function asGatewayError(err: unknown): GatewayError {
   if (err instanceof GatewayError) return err;

@@ -12,6 +12,8 @@ export interface ResolvedLimits {
   concurrency?: number;
   timeoutMs: number;
   queueTimeoutMs: number;
+  /** The largest whole answer read (`routing.response_limit`). */
+  responseLimit?: number;
 }
 
 /** One provider entry, ready to send: its descriptor, base URL, origin and connection pool. */
@@ -62,6 +64,7 @@ function resolveLimits(p: ProviderConfig, routing: Config['routing']): ResolvedL
   const limits: ResolvedLimits = {
     timeoutMs: p.limits.timeout ?? routing.timeout,
     queueTimeoutMs: p.limits.queue_timeout ?? routing.queue_timeout,
+    responseLimit: routing.response_limit,
   };
   if (p.limits.rps !== undefined) limits.rps = p.limits.rps;
   if (p.limits.rpm !== undefined) limits.rpm = p.limits.rpm;

@@ -1,7 +1,8 @@
 /** Routes a request to a deployment: resolves the model, applies limits and the strategy, retries elsewhere, cools keys down. */
 import type { Strategy } from '../config/schema.ts';
 import type { Cancellation } from '../core/cancellation.ts';
-import { type GatewayError, ModelNotFound, RateLimited, UpstreamError } from '../core/errors.ts';
+import { type GatewayError, ModelNotFound, RateLimited, requestCancelled, UpstreamError } from '../core/errors.ts';
+import { observeRetry, observeUpstreamFailure, rejected } from '../metrics.ts';
 import type { Endpoint } from '../providers/types.ts';
 import type { KeyHealth } from '../state/key-health.ts';
 import { SlidingWindow } from '../state/rate-window.ts';
@@ -108,6 +109,11 @@ export class Router {
     return names;
   }
 
+  /** Whether a client may name this model at all: a served model, an alias, or `random` (bounds metric labels). */
+  knows(name: string): boolean {
+    return this.groups.has(name) || this.aliases.has(name) || (name === 'random' && this.chatModels.length > 0);
+  }
+
   /** Whether any deployment of a served model is of this provider type (e.g. who can count tokens upstream). */
   servedBy(model: string, type: string): boolean {
     return this.groups.get(model)?.slots.some((slot) => slot.deployment.provider.descriptor.type === type) === true;
@@ -163,9 +169,12 @@ export class Router {
     const tried = new Set<Slot>();
     // Deployments of channels kept for other user groups count as already tried.
     if (group.grouped) for (const s of group.slots) if (!serves(s.deployment, userGroup)) tried.add(s);
-    let lastError: GatewayError | undefined;
+    let lastError: UpstreamError | undefined;
+    /** The deployment whose failure the next attempt retries. */
+    let failed: Deployment | undefined;
     for (let n = 1; n <= this.opts.retries + 1; n++) {
       const { slot, shared } = await this.acquire(group, endpoint, tried, cancel, lastError);
+      if (failed) observeRetry(failed.provider.config.name, lastError!);
       tried.add(slot);
       try {
         const value = await attempt(slot.deployment);
@@ -177,6 +186,7 @@ export class Router {
         this.observeFailure(slot, err);
         if (!err.retryable || cancel.aborted) throw err;
         lastError = err;
+        failed = slot.deployment;
       }
     }
     throw lastError!;
@@ -198,6 +208,7 @@ export class Router {
 
   private observeFailure(slot: Slot, err: UpstreamError): void {
     const { keyId } = slot.deployment;
+    observeUpstreamFailure(slot.deployment.provider.config.name, err);
     if (err.upstreamStatus === 429) {
       const untilMs = Date.now() + (err.retryAfter !== undefined ? err.retryAfter * 1000 : this.opts.cooldownMs);
       this.opts.keyHealth.coolDown(keyId, untilMs);
@@ -252,7 +263,11 @@ export class Router {
       const byConcurrency = pick.readyAt === Number.MAX_SAFE_INTEGER;
       const wait = byConcurrency ? deadline - now : pick.readyAt - now;
       if (now + wait > deadline || now >= deadline || cancel.aborted) {
+        if (cancel.reason) throw cancel.reason;
+        // The client left while waiting: that, not the queue or an earlier attempt, is what ended the request.
+        if (cancel.aborted) throw requestCancelled();
         if (lastError) throw lastError;
+        if (!cancel.aborted) rejected.deployment_queue_timeout.inc();
         const retryAfter = byConcurrency ? 1 : Math.max(1, Math.ceil((pick.readyAt - now) / 1000));
         throw new RateLimited(
           `Every deployment of model '${group.model}' is at its limit; try again later.`,

@@ -4,6 +4,8 @@
  */
 import type { Cancellation } from '../core/cancellation.ts';
 import { UpstreamError } from '../core/errors.ts';
+import { withoutKeys } from '../core/redact.ts';
+import { observeUpstreamCall } from '../metrics.ts';
 import type { UpstreamCall } from '../providers/types.ts';
 import type { Deployment } from './deployments.ts';
 import { send, type UpstreamResponse, type Upstreams } from './upstream.ts';
@@ -18,12 +20,21 @@ function retryAfterSeconds(value: string | undefined): number | undefined {
   return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - Date.now()) / 1000));
 }
 
+/** A credential and, for composite ones (`ACCESS_KEY:SECRET`, `app|key`), each of its parts long enough to matter. */
+function credentialParts(key: string | undefined): string[] {
+  if (!key) return [];
+  const parts = key.split(/[:|]/).filter((part) => part.length >= 8);
+  return parts.length > 1 ? [key, ...parts] : [key];
+}
+
 /** An upstream error answer as the gateway's error: what the client sees, and whether another deployment may help. */
 export async function upstreamFailure(res: UpstreamResponse, d: Deployment): Promise<UpstreamError> {
   const text = await res.body.text().catch(() => '');
   const descriptor = d.provider.descriptor;
   const status = descriptor.errorStatus?.(res.status, text) ?? res.status;
-  const message = `Upstream '${d.provider.config.name}' answered ${res.status}: ${descriptor.errorMessage(res.status, text)}`;
+  // Upstream's words go to the client and the logs: never with the deployment's own credential in them.
+  const detail = withoutKeys(descriptor.errorMessage(res.status, text), credentialParts(d.target.key));
+  const message = `Upstream '${d.provider.config.name}' answered ${res.status}: ${detail}`;
   const retryAfter = retryAfterSeconds(res.header('retry-after'));
   // The client's request was fine when upstream refused the gateway's own key or was down: that is a 502, not theirs.
   const clientStatus = status === 429 ? 429 : status === 401 || status === 403 || status >= 500 ? 502 : status;
@@ -52,6 +63,7 @@ export async function callUpstream(
     dispatcher: d.provider.dispatcher,
     origin: d.provider.origin,
     timeoutMs: d.limits.timeoutMs,
+    responseLimit: d.limits.responseLimit,
     cancel,
     label: d.provider.config.name,
   };
@@ -65,11 +77,13 @@ export async function callUpstream(
         })
       : built;
   let sent = await authorize(call);
+  observeUpstreamCall(via.label);
   let res = await send(sent, via);
   if (res.status === 401 && sent !== call && descriptor.unauthorized?.(sent, d.target)) {
     // The token was refused, not (yet) the credential: once more with a fresh one.
     await res.body.text().catch(() => '');
     sent = await authorize(call);
+    observeUpstreamCall(via.label);
     res = await send(sent, via);
   }
   return res;

@@ -5,7 +5,7 @@
  */
 import { type Dispatcher, Pool, ProxyAgent, Socks5ProxyAgent } from 'undici';
 import type { Cancellation } from '../core/cancellation.ts';
-import { type GatewayError, UpstreamError } from '../core/errors.ts';
+import { type GatewayError, requestCancelled, UpstreamError } from '../core/errors.ts';
 import type { UpstreamCall } from '../providers/types.ts';
 
 const POOL_OPTIONS = { connections: 256, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000 } as const;
@@ -37,10 +37,15 @@ function proxyAgent(proxy: string): Dispatcher {
 
 /** Chunks an upstream may get ahead of a slow reader before its socket is paused. */
 const HIGH_WATER_CHUNKS = 64;
+/** The largest whole answer read where the caller sets none (routing.response_limit's default). */
+const RESPONSE_LIMIT = 128 * 1024 * 1024;
 
 /** An upstream answer's body: pulled as an async iterable, collected whole, or forwarded chunk by chunk. */
 export class UpstreamBody implements AsyncIterable<Buffer> {
   private queue: Buffer[] = [];
+  /** Bytes in `queue`: a whole body is collected only up to `limit`. */
+  private queuedBytes = 0;
+  private readonly limit: number;
   private done = false;
   private error: GatewayError | undefined;
   private wake: (() => void) | undefined;
@@ -52,6 +57,11 @@ export class UpstreamBody implements AsyncIterable<Buffer> {
   resumeUpstream: () => void = () => {};
   abortUpstream: (err: Error) => void = () => {};
 
+  /** `limit`: the most bytes `bytes()` and `text()` collect (streams read on have none). */
+  constructor(limit = RESPONSE_LIMIT) {
+    this.limit = limit;
+  }
+
   /** Transport side: a chunk arrived; false asks undici to pause the socket. */
   push(chunk: Buffer): boolean {
     if (this.sink) {
@@ -59,6 +69,11 @@ export class UpstreamBody implements AsyncIterable<Buffer> {
       return !this.paused;
     }
     this.queue.push(chunk);
+    this.queuedBytes += chunk.length;
+    if (this.collecting && this.queuedBytes > this.limit) {
+      this.overflow();
+      return false;
+    }
     this.notify();
     this.paused = !this.collecting && this.queue.length >= HIGH_WATER_CHUNKS;
     return !this.paused;
@@ -106,9 +121,10 @@ export class UpstreamBody implements AsyncIterable<Buffer> {
     return false;
   }
 
-  /** The whole body. */
+  /** The whole body (an UpstreamError, and the request closed, when it grows past the limit). */
   async bytes(): Promise<Buffer> {
     this.collecting = true;
+    if (this.queuedBytes > this.limit) this.overflow();
     this.resume();
     while (!this.done) await this.wait();
     if (this.error) throw this.error;
@@ -119,10 +135,27 @@ export class UpstreamBody implements AsyncIterable<Buffer> {
     return (await this.bytes()).toString('utf8');
   }
 
+  /**
+   * A whole body past the limit: held in memory to be converted and billed, it must not grow without bound (an
+   * upstream that never stops, a wrong base URL serving a file). The bytes go, the request is closed, and it fails.
+   */
+  private overflow(): void {
+    const err = new UpstreamError(`Upstream answer is larger than the gateway accepts (${this.limit} bytes).`, {
+      retryable: false,
+    });
+    this.queue = [];
+    this.queuedBytes = 0;
+    if (!this.done) this.abortUpstream(err);
+    this.done = true;
+    this.error = err;
+    this.notify();
+  }
+
   async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
     for (;;) {
       const chunk = this.queue.shift();
       if (chunk) {
+        this.queuedBytes -= chunk.length;
         if (this.paused && this.queue.length < HIGH_WATER_CHUNKS / 2) this.resume();
         yield chunk;
         continue;
@@ -141,6 +174,7 @@ export class UpstreamBody implements AsyncIterable<Buffer> {
    */
   async forward(sink: (chunk: Buffer) => boolean): Promise<void> {
     for (const chunk of this.queue.splice(0)) sink(chunk);
+    this.queuedBytes = 0;
     this.sink = sink;
     while (!this.done) await this.wait();
     if (this.error) throw this.error;
@@ -161,6 +195,8 @@ export interface SendOptions {
   cancel: Cancellation;
   /** Names the upstream in error messages (the provider's name, never its URL or credentials). */
   label: string;
+  /** The most bytes a whole answer may have (see UpstreamBody). */
+  responseLimit?: number | undefined;
 }
 
 function headerOf(raw: Buffer[], name: string): string | undefined {
@@ -177,7 +213,7 @@ export function send(call: UpstreamCall, opts: SendOptions): Promise<UpstreamRes
     ? call.url.slice(opts.origin.length) || '/'
     : new URL(call.url).pathname;
   return new Promise((resolve, reject) => {
-    const body = new UpstreamBody();
+    const body = new UpstreamBody(opts.responseLimit);
     let started = false;
     let unsubscribe = (): void => {};
     const handler: Dispatcher.DispatchHandler = {
@@ -228,12 +264,7 @@ export function transportError(err: unknown, opts: Pick<SendOptions, 'label' | '
   if (err instanceof UpstreamError) return err;
   const code = (err as { code?: string }).code ?? '';
   if (opts.cancel.aborted) {
-    return new UpstreamError('The request was cancelled.', {
-      retryable: false,
-      kind: 'unavailable',
-      status: 499,
-      cause: err,
-    });
+    return opts.cancel.reason ?? requestCancelled(err);
   }
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
     return new UpstreamError(`Upstream '${opts.label}' did not answer within ${opts.timeoutMs} ms.`, {

@@ -1,22 +1,26 @@
 /** The HTTP server: Fastify with a strict JSON body parser, client auth, the relay routes and errors in the caller's format. */
 
-import { isUtf8 } from 'node:buffer';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import { asGatewayError, GatewayError, InvalidRequest, ModelNotFound, RateLimited } from '../core/errors.ts';
+import { anthropic } from '../formats/anthropic/index.ts';
+import { gemini } from '../formats/gemini/index.ts';
 import { openaiChat } from '../formats/openai-chat/index.ts';
 import type { ChatFormat } from '../formats/types.ts';
 import type { Gateway } from '../gateway.ts';
-import { registry } from '../metrics.ts';
+import { observeRefusal, type RejectionKind, registry, rejected } from '../metrics.ts';
 import type { WindowVerdict } from '../state/keyed-limits.ts';
 import { registerAdminApi } from './admin/api.ts';
 import { ADMIN_ROUTES } from './admin/routes.ts';
 import { registerAnthropicRoutes } from './anthropic-routes.ts';
 import { presentedKey } from './auth.ts';
 import { registerConversationRoutes } from './conversation-routes.ts';
+import { refuseOtherSites, registerRelayCors } from './cross-origin.ts';
 import { chatRelay, completionSpec, embeddingSpec } from './endpoints.ts';
 import { registerGeminiRoutes } from './gemini-routes.ts';
 import { newRequestId, responseHeaders } from './headers.ts';
+import { serverLimits } from './http-limits.ts';
+import { parseJsonBody } from './json-body.ts';
 import { anthropicModel, visibleModels } from './model-list.ts';
 import { relayHandler } from './relay.ts';
 import { registerResponsesRoutes } from './responses-routes.ts';
@@ -46,13 +50,36 @@ function fromFastify(err: FastifyError): GatewayError {
       });
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new InvalidRequest('The request body is empty; send a JSON object.');
+    case 'FST_ERR_BAD_URL':
+      return new InvalidRequest('The URL does not decode: it has a malformed percent-escape.', { code: 'invalid_url' });
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new InvalidRequest('A path parameter is longer than this gateway accepts.', {
+        status: 414,
+        code: 'uri_too_long',
+      });
     default:
       return new InvalidRequest(err.message, { status: err.statusCode ?? 400 });
   }
 }
 
+/** Any error a route or hook threw, as the gateway's error. */
+function gatewayErrorOf(err: FastifyError | GatewayError): GatewayError {
+  if (err instanceof GatewayError) return err;
+  return typeof err.code === 'string' && err.code.startsWith('FST_') ? fromFastify(err) : asGatewayError(err);
+}
+
+/**
+ * The error format of a request whose route names none, or that no route took (a URL that does not decode, an
+ * unknown path): the API its path belongs to, so that an Anthropic or Gemini client still gets an error it can read.
+ */
+function formatOfPath(method: string, url: string): ChatFormat {
+  if (/^\/v1\/messages(?:[/?]|$)/.test(url)) return anthropic;
+  if (url.startsWith('/v1beta/') || (method === 'POST' && url.startsWith('/v1/models/'))) return gemini;
+  return openaiChat;
+}
+
 function sendError(reply: FastifyReply, request: FastifyRequest, err: GatewayError): void {
-  const format = request.routeOptions.config.format ?? openaiChat;
+  const format = request.routeOptions.config?.format ?? formatOfPath(request.method, request.url);
   const { status, body } = format.encodeError(err);
   const headers = responseHeaders(request.id);
   if (err.retryAfter !== undefined) headers['retry-after'] = String(err.retryAfter);
@@ -72,27 +99,24 @@ export function buildApp(gw: Gateway): FastifyInstance {
     forceCloseConnections: 'idle',
     keepAliveTimeout: 65_000,
     trustProxy: gw.config.server.trust_proxy,
+    ...serverLimits(gw.config.server),
+    // A URL that does not decode (`%ZZ`) or a path parameter over the length limit, before any route is found.
+    frameworkErrors: (err, request, reply) => sendError(reply, request, fromFastify(err)),
   });
   const limits = gw.config.rate_limits;
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(['application/json'], { parseAs: 'buffer' }, (_req, body: Buffer, done) => {
-    if (body.length === 0) return done(null, undefined);
-    if (!isUtf8(body)) return done(new InvalidRequest('The request body is not valid UTF-8.'), undefined);
     try {
-      done(null, JSON.parse(body.toString('utf8')));
+      done(null, parseJsonBody(body));
     } catch (err) {
-      done(new InvalidRequest(`The request body is not valid JSON: ${(err as Error).message}`), undefined);
+      done(err as Error, undefined);
     }
   });
 
+  app.decorateRequest('relayed', false);
   app.setErrorHandler((err: FastifyError | GatewayError, request, reply) => {
-    const gatewayError =
-      err instanceof GatewayError
-        ? err
-        : typeof err.code === 'string' && err.code.startsWith('FST_')
-          ? fromFastify(err)
-          : asGatewayError(err);
+    const gatewayError = gatewayErrorOf(err);
     if (gatewayError.status >= 500 && !(gatewayError instanceof GatewayError && gatewayError.kind !== 'internal')) {
       gw.log.error({ req: request.id, err }, 'request failed');
     }
@@ -134,20 +158,27 @@ export function buildApp(gw: Gateway): FastifyInstance {
     return { status: 'ready' };
   });
 
+  registerRelayCors(app, gw.config.server.cors_origins);
   app.register(async (admin) => {
+    admin.addHook('onRequest', refuseOtherSites);
     if (limits.api_per_ip > 0)
       admin.addHook(
         'onRequest',
-        limitBy(gw, limits.api_per_ip, (request) => `api:${request.ip}`, 'from this address'),
+        limitBy(gw, limits.api_per_ip, (request) => `api:${request.ip}`, 'from this address', 'api_per_ip'),
       );
     registerAdminApi(admin, gw, ADMIN_ROUTES);
   });
 
   app.register(async (relay) => {
+    // Requests refused before a relay handler settled them (bad key, per-IP limit, malformed body) are counted here.
+    relay.addHook('onError', (request, _reply, err: FastifyError | GatewayError, done) => {
+      if (!request.relayed) observeRefusal(request.routeOptions.url ?? '', gatewayErrorOf(err).status);
+      done();
+    });
     if (limits.relay_per_ip > 0)
       relay.addHook(
         'onRequest',
-        limitBy(gw, limits.relay_per_ip, (request) => `relay:${request.ip}`, 'from this address'),
+        limitBy(gw, limits.relay_per_ip, (request) => `relay:${request.ip}`, 'from this address', 'relay_per_ip'),
       );
     relay.addHook('onRequest', (request, _reply, done) => {
       try {
@@ -175,6 +206,7 @@ export function buildApp(gw: Gateway): FastifyInstance {
           limits.relay_per_token,
           (request) => `token:${request.client.account?.tokenId ?? 'anonymous'}`,
           'with this API key',
+          'relay_per_token',
         ),
       );
     }
@@ -215,12 +247,15 @@ function limitBy(
   limit: number,
   keyOf: (request: FastifyRequest) => string,
   who: string,
+  kind: RejectionKind,
 ): (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => void {
   const windowMs = gw.config.rate_limits.window;
-  const refuse = (verdict: WindowVerdict): Error | undefined =>
-    verdict.allowed
-      ? undefined
-      : new RateLimited(`Too many requests ${who}: try again later.`, Math.ceil(verdict.retryAfterMs / 1000));
+  const refusals = rejected[kind];
+  const refuse = (verdict: WindowVerdict): Error | undefined => {
+    if (verdict.allowed) return undefined;
+    refusals.inc();
+    return new RateLimited(`Too many requests ${who}: try again later.`, Math.ceil(verdict.retryAfterMs / 1000));
+  };
   return (request, _reply, done) => {
     const verdict = gw.limiter.take(keyOf(request), limit, windowMs);
     if (!(verdict instanceof Promise)) return done(refuse(verdict));

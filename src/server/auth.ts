@@ -10,6 +10,7 @@ import { quotaOf } from '../billing/cost.ts';
 import type { Config } from '../config/schema.ts';
 import { Forbidden, RateLimited, Unauthorized } from '../core/errors.ts';
 import type { ReasoningFormat } from '../formats/types.ts';
+import { rejected } from '../metrics.ts';
 import type { RateLimiter, WindowVerdict } from '../state/keyed-limits.ts';
 import type { Store } from '../store/db.ts';
 import { keyHint, listColumn, newTokenRow, tokenHash } from '../store/tokens.ts';
@@ -399,19 +400,21 @@ export function admitRequest(client: Client, limiter: RateLimiter): void | Promi
   const tpm = client.tpm ? limiter.take(`tpm:${tokenId}`, client.tpm, MINUTE_MS, 1, false) : undefined;
   const rpmOf = (): WindowVerdict | Promise<WindowVerdict> | undefined =>
     client.rpm ? limiter.take(`rpm:${tokenId}`, client.rpm, MINUTE_MS) : undefined;
-  const check = (verdict: WindowVerdict | undefined, what: string): void => {
-    if (verdict && !verdict.allowed)
-      throw new RateLimited(`This API key reached its ${what} limit.`, Math.ceil(verdict.retryAfterMs / 1000));
+  const check = (verdict: WindowVerdict | undefined, kind: 'rpm' | 'tpm'): void => {
+    if (!verdict || verdict.allowed) return;
+    rejected[kind].inc();
+    const what = kind === 'rpm' ? 'requests-per-minute' : 'tokens-per-minute';
+    throw new RateLimited(`This API key reached its ${what} limit.`, Math.ceil(verdict.retryAfterMs / 1000));
   };
   if (tpm instanceof Promise)
     return tpm.then(async (verdict) => {
-      check(verdict, 'tokens-per-minute');
-      check(await rpmOf(), 'requests-per-minute');
+      check(verdict, 'tpm');
+      check(await rpmOf(), 'rpm');
     });
-  check(tpm, 'tokens-per-minute');
+  check(tpm, 'tpm');
   const rpm = rpmOf();
-  if (rpm instanceof Promise) return rpm.then((verdict) => check(verdict, 'requests-per-minute'));
-  check(rpm, 'requests-per-minute');
+  if (rpm instanceof Promise) return rpm.then((verdict) => check(verdict, 'rpm'));
+  check(rpm, 'rpm');
 }
 
 /** Counts the tokens a request used against its token's tpm. */

@@ -6,6 +6,7 @@ import { sseEvents } from '../framing.ts';
 import type { ByteStream } from '../types.ts';
 
 async function* chunks(body: ByteStream): AsyncIterable<Record<string, unknown>> {
+  let finished = false;
   for await (const event of sseEvents(body)) {
     if (event.data === '[DONE]') return;
     let chunk: Record<string, unknown>;
@@ -19,8 +20,11 @@ async function* chunks(body: ByteStream): AsyncIterable<Record<string, unknown>>
       const message = typeof error.message === 'string' ? error.message : 'upstream stream error';
       throw new UpstreamError(`Upstream stream error: ${message}`, { retryable: false });
     }
+    finished ||= (chunk.choices as { finish_reason?: unknown }[] | undefined)?.some((c) => c.finish_reason) === true;
     yield chunk;
   }
+  // Neither `[DONE]` nor a finish reason: the connection ended the answer, not the model (a proxy closing early).
+  if (!finished) throw new UpstreamError('Upstream ended the stream before it was complete.', { retryable: false });
 }
 
 export async function* decodeChatStream(body: ByteStream): AsyncIterable<StreamEvent> {
