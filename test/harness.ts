@@ -69,3 +69,15 @@ export function capturingLogger(): { log: Logger; lines: Record<string, unknown>
   );
   return { log, lines };
 }
+
+/**
+ * Two OpenAI providers of `gpt-4o-mini` on a mock upstream: `primary` (key `k-primary`) tried first, `backup` (key
+ * `k-backup`, priority 1) when it fails. With `routing.strategy: priority`, a fault on k-primary shows a failover.
+ */
+export function primaryAndBackup(mockUrl: string): NonNullable<ConfigInput['providers']> {
+  const provider = { type: 'openai', base_url: `${mockUrl}/v1`, models: ['gpt-4o-mini'] };
+  return [
+    { ...provider, name: 'primary', keys: ['k-primary'] },
+    { ...provider, name: 'backup', keys: ['k-backup'], priority: 1 },
+  ];
+}

@@ -5,7 +5,7 @@
  */
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CLIENT_KEY, type RunningGateway, startGateway } from './harness.ts';
+import { CLIENT_KEY, primaryAndBackup, type RunningGateway, startGateway } from './harness.ts';
 import { type MockUpstream, startMockUpstream } from './mock-upstream.ts';
 
 /** USD per 1M tokens. */
@@ -65,17 +65,7 @@ beforeAll(async () => {
   gateway = await startGateway({
     auth: { keys: [CLIENT_KEY, { key: BROKE_KEY, quota_usd: 0 }, { key: SLOW_KEY, rpm: 1 }] },
     routing: { strategy: 'priority' },
-    providers: [
-      { name: 'primary', type: 'openai', base_url: `${mock.url}/v1`, keys: ['k-primary'], models: ['gpt-4o-mini'] },
-      {
-        name: 'backup',
-        type: 'openai',
-        base_url: `${mock.url}/v1`,
-        keys: ['k-backup'],
-        models: ['gpt-4o-mini'],
-        priority: 1,
-      },
-    ],
+    providers: primaryAndBackup(mock.url),
     prices: { 'gpt-4o-mini': PRICE },
     models: {
       virtual: [{ name: 'duo', type: 'ensemble', members: ['gpt-4o-mini', 'gpt-4o-mini'], summarizer: 'gpt-4o-mini' }],

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTracing, tracingSettings } from '../src/tracing.ts';
-import { CLIENT_KEY, capturingLogger, startGateway } from './harness.ts';
+import { CLIENT_KEY, capturingLogger, primaryAndBackup, startGateway } from './harness.ts';
 import { type MockUpstream, startMockUpstream } from './mock-upstream.ts';
 
 interface OtlpValue {
@@ -100,17 +100,7 @@ describe('tracing on (OTLP/HTTP JSON)', () => {
     const gateway = await startGateway(
       {
         routing: { strategy: 'priority' },
-        providers: [
-          { name: 'primary', type: 'openai', base_url: `${mock.url}/v1`, keys: ['k-primary'], models: ['gpt-4o-mini'] },
-          {
-            name: 'backup',
-            type: 'openai',
-            base_url: `${mock.url}/v1`,
-            keys: ['k-backup'],
-            models: ['gpt-4o-mini'],
-            priority: 1,
-          },
-        ],
+        providers: primaryAndBackup(mock.url),
       },
       {
         env: {

@@ -29,6 +29,7 @@ export interface ChannelFormValues {
   weight: NumberField;
   limits: { rps: NumberField; rpm: NumberField; concurrency: NumberField; timeout: string; queue_timeout: string };
   system_role: boolean;
+  log_content: boolean;
   proxy_mode: ProxyMode;
   proxy_url: string;
   headers: Pair[];
@@ -71,6 +72,7 @@ export function emptyValues(extraNames: readonly string[]): ChannelFormValues {
     weight: 1,
     limits: { rps: '', rpm: '', concurrency: '', timeout: '', queue_timeout: '' },
     system_role: true,
+    log_content: false,
     proxy_mode: 'global',
     proxy_url: '',
     headers: [],
@@ -101,6 +103,7 @@ export function valuesOf(channel: Channel, extraNames: readonly string[]): Chann
       queue_timeout: durationText(s.limits.queue_timeout),
     },
     system_role: s.system_role,
+    log_content: s.log_content,
     proxy_mode: s.proxy === false ? 'none' : s.proxy ? 'custom' : 'global',
     proxy_url: typeof s.proxy === 'string' ? s.proxy : '',
     headers: pairsOf(s.headers),
@@ -157,6 +160,7 @@ export function bodyOf(values: ChannelFormValues, provider: ProviderType | undef
     // JSON leaves out the undefined ones.
     limits,
     system_role: values.system_role,
+    log_content: values.log_content,
     ...(proxy !== null || !creating ? { proxy } : {}),
     headers: recordOf(values.headers),
     groups: values.groups,
@@ -202,6 +206,7 @@ const FIELDS = [
   'headers',
   'groups',
   'system_role',
+  'log_content',
 ];
 
 /**

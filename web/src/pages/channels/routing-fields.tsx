@@ -89,6 +89,11 @@ export function RequestFields({ form }: { form: ChannelForm }) {
         description={t('form.systemRoleHint')}
         {...form.getInputProps('system_role', { type: 'checkbox' })}
       />
+      <Switch
+        label={t('form.logContent')}
+        description={t('form.logContentHint')}
+        {...form.getInputProps('log_content', { type: 'checkbox' })}
+      />
       <PairRows
         label={t('form.headers')}
         description={t('form.headersHint')}

@@ -19,6 +19,8 @@ interface ChannelSettings {
   weight: number;
   limits: ChannelLimits;
   system_role: boolean;
+  /** Request log lines carry the prompt and the answer. */
+  log_content: boolean;
   /** A URL, `false` for no proxy at all, null for the gateway's global proxy. */
   proxy: string | false | null;
   headers: Record<string, string>;
@@ -58,6 +60,7 @@ export function readSettings(settings: Record<string, unknown>): ChannelSettings
       queue_timeout: numberOr(limits['queue_timeout'], null),
     },
     system_role: settings['system_role'] !== false,
+    log_content: settings['log_content'] === true,
     proxy: proxy === false ? false : stringOr(proxy, null),
     headers: stringRecord(settings['headers']),
   };
