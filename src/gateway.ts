@@ -8,6 +8,7 @@ import type { Logger } from './log.ts';
 import { watchUsageQueue } from './metrics.ts';
 import { ModelCaller } from './pipelines/caller.ts';
 import { VirtualModels } from './pipelines/virtual.ts';
+import { ImageFetcher } from './router/images.ts';
 import type { Router } from './router/router.ts';
 import { Routing } from './router/routing.ts';
 import { Upstreams } from './router/upstream.ts';
@@ -34,6 +35,8 @@ export interface Gateway {
   keys: ClientKeys;
   keyHealth: KeyHealth;
   upstreams: Upstreams;
+  /** Fetches images given by URL for providers that take only bytes. */
+  images: ImageFetcher;
   /** Responses API answers kept for `previous_response_id` and `GET /v1/responses/{id}`. */
   responses: ResponseStore;
   /** The management plane's database: users, tokens, channels, prices, usage logs. */
@@ -126,6 +129,7 @@ export function createGateway(
   },
 ): Gateway {
   const upstreams = new Upstreams();
+  const images = new ImageFetcher(config.image_fetch);
   const keyHealth = new KeyHealth();
   const routing = new Routing({ config, log, store, secret, upstreams, keyHealth, gate: shared?.gate });
   const usage = new UsageWriter(store, log);
@@ -163,6 +167,7 @@ export function createGateway(
     shared,
     keyHealth,
     upstreams,
+    images,
     responses: shared?.responses ?? new MemoryResponseStore(),
     conversations: new Conversations(store, shared?.redis),
     store,
@@ -189,6 +194,7 @@ export function createGateway(
       routing.stop();
       stopShared?.();
       await upstreams.close();
+      await images.close();
       await usage.close();
       unwatchUsage();
       // The spans of the requests that just finished are exported before the process ends.

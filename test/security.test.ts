@@ -289,7 +289,7 @@ describe('browsers and other sites', () => {
 });
 
 describe('URLs clients send', () => {
-  test('image URLs are forwarded, never fetched by the gateway; one that does not parse is a 400', async () => {
+  test('image URLs are forwarded to providers that take URLs, not fetched by the gateway; one that does not parse is a 400', async () => {
     let fetched = 0;
     const canary = createServer((_req, res) => {
       fetched++;

@@ -7,6 +7,8 @@ const proxyUrl = z.string().regex(/^(https?|socks5h?):\/\/[^\s]+$/i, 'must be an
 const DEFAULT_HEADER_LIMIT = 32 * 1024;
 const DEFAULT_REQUEST_TIMEOUT_MS = 300_000;
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 30_000;
+const DEFAULT_IMAGE_SIZE = 20 * 1024 * 1024;
+const DEFAULT_IMAGE_TIMEOUT_MS = 15_000;
 /** `scheme://host[:port]` as browsers send it in `Origin`, or `*`. */
 const CORS_ORIGIN = /^(\*|https?:\/\/[^/\s]+)$/;
 
@@ -233,6 +235,25 @@ export const configSchema = z
         queue_timeout: 30_000,
         lease_ttl: 15_000,
         response_limit: 128 * 1024 * 1024,
+      }),
+    /**
+     * Images given by URL to a provider that takes only bytes (Ollama, Bedrock; Gemini for a URL without an image
+     * extension) are fetched by the gateway: from public addresses only unless `allow_private`, up to `max_size`.
+     */
+    image_fetch: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** Also fetch from loopback, private and link-local addresses (an image server on the operator's network). */
+        allow_private: z.boolean().default(false),
+        max_size: byteSize.default(DEFAULT_IMAGE_SIZE),
+        timeout: duration.default(DEFAULT_IMAGE_TIMEOUT_MS),
+      })
+      .strict()
+      .default({
+        enabled: true,
+        allow_private: false,
+        max_size: DEFAULT_IMAGE_SIZE,
+        timeout: DEFAULT_IMAGE_TIMEOUT_MS,
       }),
     /** Per-caller request limits over a sliding window (one-api's GLOBAL_*_RATE_LIMIT); 0 turns one off. */
     rate_limits: z

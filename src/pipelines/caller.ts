@@ -120,7 +120,8 @@ export class ModelCaller {
       if (stream && !codec.decodeStream) {
         throw new UpstreamError(`Provider '${d.provider.config.name}' cannot stream chat.`, { retryable: true });
       }
-      const res = await callUpstream(gw.upstreams, d, codec.encode(prepared, d.target), ctx.cancel);
+      const withImages = await gw.images.forProvider(prepared, d.provider.descriptor, req, ctx.cancel);
+      const res = await callUpstream(gw.upstreams, d, codec.encode(withImages, d.target), ctx.cancel);
       if (res.status >= 400) throw await upstreamFailure(res, d);
       if (!stream) return codec.decode(await res.body.text(), d.target);
       if (!(await res.body.started())) {

@@ -116,6 +116,11 @@ export interface ProviderDescriptor {
     scanner(): StreamScanner;
     usage(body: Buffer): Usage | undefined;
   };
+  /**
+   * The provider cannot take this image URL (an http(s) URL) and needs the image's bytes: the gateway fetches it and
+   * passes a data: URL (`image_fetch`). Unset: every image URL is passed on as a URL.
+   */
+  imageBytes?(url: string): boolean;
   chat: Codec<ChatRequest, ChatResponse>;
   completions?: Codec<CompletionRequest, CompletionResponse>;
   embeddings?: Codec<EmbeddingRequest, EmbeddingResponse>;

@@ -170,8 +170,10 @@ export function relayHandler<Req extends RelayRequest, Res extends { usage?: Usa
     let call: UpstreamCall;
     if (native) call = descriptor.native!.build(native.body, native.headers, d.target);
     else if (openai) call = descriptor.passthrough!.build(spec.endpoint, req.raw!, d.target);
-    else if (codec) call = codec.encode(spec.prepare(req, d), d.target);
-    else
+    else if (codec) {
+      const prepared = gw.images.forProvider(spec.prepare(req, d), descriptor, req, cancel);
+      call = codec.encode(prepared instanceof Promise ? await prepared : prepared, d.target);
+    } else
       throw new UpstreamError(`Provider '${label}' does not serve ${spec.endpoint}.`, { retryable: true, status: 400 });
     if (req.stream && !passthrough && !codec?.decodeStream) {
       throw new UpstreamError(`Provider '${label}' cannot stream ${spec.endpoint}.`, { retryable: true, status: 400 });

@@ -276,6 +276,13 @@ export function chatRequestFromWire(body: WireGenerateContentRequest, model: str
 
 // ---- canonical -> Gemini (the providers) ----
 
+/** The media type an image URL's file extension names, which Gemini's fileData needs; undefined for none known. */
+export function urlMediaType(url: string): string | undefined {
+  if (!URL.canParse(url)) return undefined;
+  const extension = /\.([a-z0-9]+)(?:[?#]|$)/i.exec(new URL(url).pathname)?.[1]?.toLowerCase();
+  return extension === undefined ? undefined : MEDIA_TYPES[extension];
+}
+
 function imageToWire(url: string, provider: string): GeminiPart {
   const data = DATA_URL.exec(url);
   if (data) return { inlineData: { mimeType: data[1], data: url.slice(data[0].length) } };
@@ -285,8 +292,7 @@ function imageToWire(url: string, provider: string): GeminiPart {
   if (!URL.canParse(url)) {
     throw new InvalidRequest('An image URL is neither a data: URL nor a valid URL.', { param: 'messages' });
   }
-  const extension = /\.([a-z0-9]+)(?:[?#]|$)/i.exec(new URL(url).pathname)?.[1]?.toLowerCase();
-  const mimeType = extension === undefined ? undefined : MEDIA_TYPES[extension];
+  const mimeType = urlMediaType(url);
   if (mimeType === undefined) {
     const shown = url.length > 80 ? `${url.slice(0, 80)}…` : url;
     return refuseUnsupported(`An image URL without a known image file extension (${shown})`, provider);

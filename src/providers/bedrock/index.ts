@@ -15,6 +15,8 @@ export const bedrock: ProviderDescriptor = {
   requiresKey: true,
   keyFormat: KEY_FORM,
   settings: ['region'],
+  // Converse takes image bytes only: images given by URL are fetched by the gateway.
+  imageBytes: () => true,
   chat: { encode: encodeChat, decode: decodeChat, decodeStream: decodeChatStream },
   authorize: (call, target) => authorize(call, target),
   validate,

@@ -31,7 +31,7 @@ function partToBlock(part: ContentPart, provider: string): Block {
     case 'text':
       return { text: part.text };
     case 'image': {
-      // Converse takes image bytes only: an http(s) URL would need fetching, which the gateway does not do for it.
+      // Converse takes image bytes only: the relay fetched http(s) URLs (image_fetch); any other URL cannot be carried.
       if (!part.url.startsWith('data:'))
         refuseUnsupported('An image given by URL (Bedrock takes image bytes)', provider);
       const { mediaType, data } = splitDataUrl(part.url);

@@ -2,6 +2,7 @@
  * Google's Gemini API (generativelanguage.googleapis.com): generateContent and streamGenerateContent with an API key
  * in `x-goog-api-key`; embeddings through batchEmbedContents.
  */
+import { urlMediaType } from '../../formats/gemini/wire.ts';
 import type { ProviderDescriptor } from '../types.ts';
 import { geminiModelList } from './models.ts';
 import { encodeChat, encodeEmbedding } from './request.ts';
@@ -14,6 +15,8 @@ export const gemini: ProviderDescriptor = {
   requiresKey: true,
   keyFormat: 'a Gemini API key (AIza…)',
   modelList: geminiModelList,
+  // fileData takes public URLs but needs their media type: one the extension does not tell is fetched and inlined.
+  imageBytes: (url) => urlMediaType(url) === undefined,
   chat: { encode: encodeChat, decode: decodeChat, decodeStream: decodeChatStream },
   embeddings: { encode: encodeEmbedding, decode: decodeEmbedding },
   errorStatus,

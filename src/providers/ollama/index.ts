@@ -30,6 +30,8 @@ export const ollama: ProviderDescriptor = {
   requiresKey: false,
   keyFormat: 'none for a local server; a bearer token for an authenticating proxy in front of it',
   modelList: ollamaModelList,
+  // Ollama takes images as base64 only: images given by URL are fetched by the gateway.
+  imageBytes: () => true,
   chat: { encode: encodeChat, decode: decodeChat, decodeStream: decodeChatStream },
   completions: { encode: encodeCompletion, decode: decodeCompletion, decodeStream: decodeCompletionStream },
   embeddings: { encode: encodeEmbedding, decode: decodeEmbedding },

@@ -4,6 +4,8 @@
  * A key is a service account's JSON key (as text); it buys an OAuth access token, cached per key. `project` defaults
  * to the key's project_id, `region` to us-central1 (`global` is the global endpoint).
  */
+
+import { urlMediaType } from '../../formats/gemini/wire.ts';
 import { decodeChat, errorMessage } from '../gemini/response.ts';
 import { decodeChatStream } from '../gemini/stream.ts';
 import type { ProviderDescriptor } from '../types.ts';
@@ -17,6 +19,8 @@ export const vertex: ProviderDescriptor = {
   requiresKey: true,
   keyFormat: 'the service account JSON key (its text, or the path of the file)',
   settings: ['project', 'region'],
+  // fileData takes public URLs but needs their media type: one the extension does not tell is fetched and inlined.
+  imageBytes: (url) => urlMediaType(url) === undefined,
   chat: { encode: encodeChat, decode: decodeChat, decodeStream: decodeChatStream },
   embeddings: { encode: encodeEmbedding, decode: decodeEmbedding },
   authorize,
