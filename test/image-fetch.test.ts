@@ -191,6 +191,12 @@ describe('with private addresses allowed (an image server on the operator’s ne
     expect(answer.body.error.message).toContain('the host name does not resolve');
   });
 
+  test('an image URL that does not parse is a 400', async () => {
+    const answer = await chat(gateway, 'llava', 'http://[::1/cat.png');
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.message).toBe('An image URL is neither a data: URL nor a valid URL.');
+  });
+
   test('an Anthropic client gets the refusal as an Anthropic error', async () => {
     const res = await request(`${gateway.url}/v1/messages`, {
       method: 'POST',

@@ -108,7 +108,11 @@ function urlsNeedingBytes(messages: Message[], descriptor: ProviderDescriptor): 
   for (const m of messages) {
     if (typeof m.content === 'string') continue;
     for (const part of m.content) {
-      if (part.type === 'image' && HTTP_URL.test(part.url) && descriptor.imageBytes!(part.url)) urls.push(part.url);
+      if (part.type !== 'image' || !HTTP_URL.test(part.url)) continue;
+      if (!URL.canParse(part.url)) {
+        throw new InvalidRequest('An image URL is neither a data: URL nor a valid URL.', { param: 'messages' });
+      }
+      if (descriptor.imageBytes!(part.url)) urls.push(part.url);
     }
   }
   return urls;
