@@ -118,6 +118,11 @@ export class ShuttingDown extends GatewayError {
   }
 }
 
+/** An image part whose URL is neither a data: URL nor one that parses (every provider refuses it the same way). */
+export function unparsableImageUrl(): InvalidRequest {
+  return new InvalidRequest('An image URL is neither a data: URL nor a valid URL.', { param: 'messages' });
+}
+
 /** The client went away before its answer was complete: logged with nginx's 499; no one is left to read it. */
 export function requestCancelled(cause?: unknown): UpstreamError {
   return new UpstreamError('The request was cancelled.', { retryable: false, kind: 'unavailable', status: 499, cause });

@@ -9,7 +9,7 @@ import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { Agent, request, errors as undiciErrors } from 'undici';
 import type { Config } from '../config/schema.ts';
 import type { Cancellation } from '../core/cancellation.ts';
-import { InvalidRequest, requestCancelled } from '../core/errors.ts';
+import { InvalidRequest, requestCancelled, unparsableImageUrl } from '../core/errors.ts';
 import type { ChatRequest, ContentPart, Message } from '../core/types.ts';
 import type { ProviderDescriptor } from '../providers/types.ts';
 
@@ -110,7 +110,7 @@ function urlsNeedingBytes(messages: Message[], descriptor: ProviderDescriptor): 
     for (const part of m.content) {
       if (part.type !== 'image' || !HTTP_URL.test(part.url)) continue;
       if (!URL.canParse(part.url)) {
-        throw new InvalidRequest('An image URL is neither a data: URL nor a valid URL.', { param: 'messages' });
+        throw unparsableImageUrl();
       }
       if (descriptor.imageBytes!(part.url)) urls.push(part.url);
     }
@@ -155,18 +155,11 @@ export class ImageFetcher {
         { param: 'messages', code: 'invalid_image_url' },
       );
     }
-    let cache = this.fetched.get(request);
-    if (!cache) {
-      cache = new Map();
-      this.fetched.set(request, cache);
-    }
-    const store = cache;
+    const cache = this.fetched.get(request) ?? new Map<string, Promise<string>>();
+    this.fetched.set(request, cache);
     const pending = urls.map((url) => {
-      let dataUrl = store.get(url);
-      if (!dataUrl) {
-        dataUrl = this.fetch(url, cancel);
-        store.set(url, dataUrl);
-      }
+      const dataUrl = cache.get(url) ?? this.fetch(url, cancel);
+      cache.set(url, dataUrl);
       return dataUrl;
     });
     return Promise.all(pending).then((dataUrls) => {

@@ -263,11 +263,11 @@ export class Router {
       const byConcurrency = pick.readyAt === Number.MAX_SAFE_INTEGER;
       const wait = byConcurrency ? deadline - now : pick.readyAt - now;
       if (now + wait > deadline || now >= deadline || cancel.aborted) {
-        if (cancel.reason) throw cancel.reason;
-        // The client left while waiting: that, not the queue or an earlier attempt, is what ended the request.
-        if (cancel.aborted) throw requestCancelled();
+        // The client left (or shutdown ended the request) while waiting: that, not the queue or an earlier attempt, is
+        // what ended it.
+        if (cancel.aborted) throw cancel.reason ?? requestCancelled();
         if (lastError) throw lastError;
-        if (!cancel.aborted) rejected.deployment_queue_timeout.inc();
+        rejected.deployment_queue_timeout.inc();
         const retryAfter = byConcurrency ? 1 : Math.max(1, Math.ceil((pick.readyAt - now) / 1000));
         throw new RateLimited(
           `Every deployment of model '${group.model}' is at its limit; try again later.`,

@@ -4,7 +4,7 @@
  */
 
 import { contentText } from '../../core/content.ts';
-import { InvalidRequest } from '../../core/errors.ts';
+import { InvalidRequest, unparsableImageUrl } from '../../core/errors.ts';
 import type { ChatRequest, ContentPart, Message, ToolCall, ToolChoice, ToolDefinition } from '../../core/types.ts';
 import { refuseUnsupported } from '../openai-chat/wire.ts';
 import type {
@@ -289,9 +289,7 @@ function imageToWire(url: string, provider: string): GeminiPart {
   if (url.startsWith('data:')) {
     return refuseUnsupported('An image data: URL that is not base64', provider);
   }
-  if (!URL.canParse(url)) {
-    throw new InvalidRequest('An image URL is neither a data: URL nor a valid URL.', { param: 'messages' });
-  }
+  if (!URL.canParse(url)) throw unparsableImageUrl();
   const mimeType = urlMediaType(url);
   if (mimeType === undefined) {
     const shown = url.length > 80 ? `${url.slice(0, 80)}…` : url;
